@@ -1,0 +1,70 @@
+#pragma once
+// Per-thread lock-free rings drained by one background thread that exports in batches.
+// A full ring drops the span and counts it: the ending thread never blocks or locks.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tracebench/tracer/span_exporter.hpp"
+#include "tracebench/tracer/span_processor.hpp"
+#include "tracebench/tracer/thread_slot.hpp"
+
+namespace tracebench::tracer {
+
+struct batch_options {
+  std::size_t queue_per_thread = 8192;  // rounded up to a power of two
+  std::size_t max_export_batch = 512;
+  std::chrono::milliseconds schedule_delay{100};  // export at least this often
+};
+
+class batch_processor final : public span_processor {
+ public:
+  explicit batch_processor(std::shared_ptr<span_exporter> exporter, batch_options options = {});
+  ~batch_processor() override;
+  batch_processor(const batch_processor&) = delete;
+  batch_processor& operator=(const batch_processor&) = delete;
+
+  void on_end(span_data* record) noexcept override;
+  bool force_flush(std::chrono::milliseconds timeout) noexcept override;
+  void shutdown() noexcept override;
+
+  [[nodiscard]] const batch_options& options() const noexcept { return options_; }
+
+ private:
+  class ring;
+  ring* ring_for(std::size_t slot) noexcept;
+  void run() noexcept;
+  // Moves what every ring holds now into batches and exports them. Consumer thread only.
+  void drain() noexcept;
+  void export_batch() noexcept;
+  void wake() noexcept;
+  // After the worker has stopped: pops what producers racing shutdown left, as dropped.
+  void drop_leftovers() noexcept;
+
+  std::shared_ptr<span_exporter> exporter_;
+  batch_options options_;
+  std::array<std::atomic<ring*>, kMaxThreadSlots + 1> rings_{};
+  std::mutex overflow_mutex_;  // the overflow slot's ring has many producers
+  std::vector<const span_data*> batch_;
+  std::size_t wake_threshold_ = 1;
+
+  std::mutex wake_mutex_;
+  std::condition_variable wake_cv_;
+  std::condition_variable flushed_cv_;
+  std::atomic<bool> wake_pending_{false};
+  std::uint64_t flush_requested_ = 0;  // guarded by wake_mutex_
+  std::uint64_t flush_completed_ = 0;  // guarded by wake_mutex_
+  bool stopping_ = false;              // guarded by wake_mutex_
+  bool worker_done_ = false;           // guarded by wake_mutex_: the worker has returned
+  std::atomic<bool> stopped_{false};
+  std::thread worker_;
+};
+
+}  // namespace tracebench::tracer
