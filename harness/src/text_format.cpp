@@ -1,0 +1,51 @@
+#include "text_format.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tracebench::harness {
+
+namespace {
+
+std::string printf_string(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// Three significant figures without switching to exponent notation.
+std::string three_figures(double v) {
+  const double magnitude = std::fabs(v);
+  if (magnitude >= 99.95) return printf_string("%.0f", v);
+  if (magnitude >= 9.995) return printf_string("%.1f", v);
+  return printf_string("%.2f", v);
+}
+
+}  // namespace
+
+std::string format_duration_us(double us) {
+  if (us == 0) return "0";
+  const double magnitude = std::fabs(us);
+  if (magnitude < 999.5) return three_figures(us) + " us";
+  if (magnitude < 999'500) return three_figures(us / 1e3) + " ms";
+  return three_figures(us / 1e6) + " s";
+}
+
+std::string format_count(double value) {
+  if (std::fabs(value - std::round(value)) < 1e-9 || std::fabs(value) >= 99.5) return printf_string("%.0f", value);
+  return printf_string("%.3g", value);
+}
+
+std::string format_thousands(double value) {
+  const std::string digits = printf_string("%.0f", std::fabs(value));
+  std::string out = value <= -0.5 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string format_percent(double fraction) { return printf_string("%.0f", fraction * 100) + "%"; }
+
+}  // namespace tracebench::harness

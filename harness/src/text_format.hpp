@@ -1,0 +1,17 @@
+#pragma once
+// Numbers as people read them in terminal output: 3 significant figures, a fitting unit.
+
+#include <string>
+
+namespace tracebench::harness {
+
+// 850 us, 1.52 ms, 120 ms, 2.40 s; from microseconds. Exactly zero is "0".
+[[nodiscard]] std::string format_duration_us(double us);
+// 13, 4.25, 1.06, 0.0625: whole numbers bare, others to 3 significant figures.
+[[nodiscard]] std::string format_count(double value);
+// 371,429: rounded, with thousands separators.
+[[nodiscard]] std::string format_thousands(double value);
+// 72%: a fraction as a whole percentage.
+[[nodiscard]] std::string format_percent(double fraction);
+
+}  // namespace tracebench::harness
