@@ -2,13 +2,20 @@
 
 namespace tracebench::tracer {
 
+void assign_text(std::string& to, std::string_view from) noexcept {
+  // A recycled record's slot usually holds the very key (often the very value) about to be
+  // written, since instrumentation sets the same attributes in the same order: comparing
+  // is far cheaper than std::string::assign. When it differs, assigning into a string with
+  // the capacity does not allocate either.
+  if (to.size() == from.size() && std::char_traits<char>::compare(to.data(), from.data(), from.size()) == 0) return;
+  to.assign(from);
+}
+
 void attribute::assign(std::string_view k, const attribute_value& v) noexcept {
-  // Assigning into a string that already has the capacity does not allocate, which is
-  // what keeps a recycled span record allocation-free.
-  key.assign(k);
+  assign_text(key, k);
   type = v.type();
   switch (type) {
-    case attribute_type::string: str.assign(v.as_string()); break;
+    case attribute_type::string: assign_text(str, v.as_string()); break;
     case attribute_type::int64: i = v.as_int(); break;
     case attribute_type::float64: d = v.as_double(); break;
     case attribute_type::boolean: b = v.as_bool(); break;

@@ -26,23 +26,28 @@ class batch_processor::ring {
     head_.store(head + 1, std::memory_order_release);
     return true;
   }
-  // Occupancy as the producer last saw it; refreshes the tail only when that looks high,
-  // so the consumer's cache line is read about once per quarter ring.
-  [[nodiscard]] std::size_t producer_size(std::size_t high_water) noexcept {
-    const std::size_t head = head_.load(std::memory_order_relaxed);
-    if (head - producer_tail_cache_ >= high_water) producer_tail_cache_ = tail_.load(std::memory_order_acquire);
-    return head - producer_tail_cache_;
+  // True once every `every` accepted pushes: the producer decides to wake the exporter from
+  // its own count, never by reading the consumer's index or the shared wake flag per span.
+  [[nodiscard]] bool due_for_wake(std::size_t every) noexcept {
+    if (++since_wake_ < every) return false;
+    since_wake_ = 0;
+    return true;
   }
 
-  // Consumer side.
-  span_data* pop() noexcept {
+  // Consumer side: hands up to `max` records to `sink` and publishes the new tail once, so
+  // the producer's cache line is read once per run rather than once per record.
+  template <typename Sink>
+  std::size_t take(std::size_t max, Sink&& sink) noexcept {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail == consumer_head_cache_) {
-      consumer_head_cache_ = head_.load(std::memory_order_acquire);
-      if (tail == consumer_head_cache_) return nullptr;
-    }
-    span_data* record = slots_[tail & mask_];
-    tail_.store(tail + 1, std::memory_order_release);
+    if (tail == consumer_head_cache_) consumer_head_cache_ = head_.load(std::memory_order_acquire);
+    const std::size_t n = std::min(max, consumer_head_cache_ - tail);
+    for (std::size_t i = 0; i < n; ++i) sink(slots_[(tail + i) & mask_]);
+    if (n != 0) tail_.store(tail + n, std::memory_order_release);
+    return n;
+  }
+  span_data* pop() noexcept {
+    span_data* record = nullptr;
+    take(1, [&](span_data* r) { record = r; });
     return record;
   }
 
@@ -51,6 +56,7 @@ class batch_processor::ring {
   std::unique_ptr<span_data*[]> slots_;
   alignas(64) std::atomic<std::size_t> head_{0};
   std::size_t producer_tail_cache_ = 0;
+  std::size_t since_wake_ = 0;
   alignas(64) std::atomic<std::size_t> tail_{0};
   std::size_t consumer_head_cache_ = 0;
 };
@@ -60,6 +66,7 @@ batch_processor::batch_processor(std::shared_ptr<span_exporter> exporter, batch_
   options_.queue_per_thread = std::bit_ceil(std::max<std::size_t>(options_.queue_per_thread, 2));
   options_.max_export_batch = std::max<std::size_t>(options_.max_export_batch, 1);
   batch_.reserve(options_.max_export_batch);
+  runs_.reserve(rings_.size());
   wake_threshold_ = std::max<std::size_t>(1, std::min(options_.max_export_batch, options_.queue_per_thread / 4));
   worker_ = std::thread([this] { run(); });
 }
@@ -83,9 +90,7 @@ void batch_processor::drop_leftovers() noexcept {
   }
 }
 
-batch_processor::ring* batch_processor::ring_for(std::size_t slot) noexcept {
-  ring* r = rings_[slot].load(std::memory_order_acquire);
-  if (r != nullptr) [[likely]] return r;
+batch_processor::ring* batch_processor::create_ring(std::size_t slot) noexcept {
   // First span ended on this thread slot: one allocation for the life of the slot.
   ring* fresh = nullptr;
   try {
@@ -102,30 +107,29 @@ batch_processor::ring* batch_processor::ring_for(std::size_t slot) noexcept {
 }
 
 void batch_processor::on_end(span_data* record) noexcept {
-  counters_.add(span_counters::ended);
   const std::size_t slot = current_thread_slot();
+  counters_.add_at(slot, span_counters::ended);
   ring* r = stopped_.load(std::memory_order_relaxed) ? nullptr : ring_for(slot);
-  const std::size_t high_water = wake_threshold_;
   bool accepted = false;
-  std::size_t occupancy = 0;
+  bool due = false;
   if (r != nullptr) {
     if (slot == kOverflowSlot) [[unlikely]] {
       std::lock_guard lock(overflow_mutex_);
       accepted = r->push(record);
-      if (accepted) occupancy = r->producer_size(high_water);
+      due = accepted && r->due_for_wake(wake_threshold_);
     } else {
       accepted = r->push(record);
-      if (accepted) occupancy = r->producer_size(high_water);
+      due = accepted && r->due_for_wake(wake_threshold_);
     }
   }
   if (!accepted) [[unlikely]] {
-    counters_.add(span_counters::dropped);
+    counters_.add_at(slot, span_counters::dropped);
     span_pool::release(record);
     return;
   }
   // Wake the exporter once a ring holds an export batch (or a quarter of the ring): prompt
   // draining keeps the records in flight, and so the span path's working set, small.
-  if (occupancy >= high_water && !wake_pending_.load(std::memory_order_relaxed)) wake();
+  if (due && !wake_pending_.load(std::memory_order_relaxed)) wake();
 }
 
 void batch_processor::wake() noexcept {
@@ -141,21 +145,36 @@ void batch_processor::export_batch() noexcept {
   if (batch_.empty()) return;
   const bool ok = exporter_->export_spans(batch_) == export_result::success;
   counters_.add(ok ? span_counters::exported : span_counters::dropped, batch_.size());
-  span_pool::release(batch_);
+  // Back to the threads whose rings they came from, without touching the records.
+  std::size_t offset = 0;
+  for (const auto& [home, count] : runs_) {
+    span_pool::release_to(home, std::span<const span_data* const>(batch_).subspan(offset, count));
+    offset += count;
+  }
   batch_.clear();
+  runs_.clear();
 }
 
 void batch_processor::drain() noexcept {
-  for (auto& slot : rings_) {
-    ring* r = slot.load(std::memory_order_acquire);
+  for (std::size_t home = 0; home < rings_.size(); ++home) {
+    ring* r = rings_[home].load(std::memory_order_acquire);
     if (r == nullptr) continue;
     // At most one ring's worth per pass: everything that was in the ring when the pass
     // began, and a producer that keeps pace cannot hold the worker on one ring forever.
-    for (std::size_t n = 0; n < options_.queue_per_thread; ++n) {
-      span_data* record = r->pop();
-      if (record == nullptr) break;
-      batch_.push_back(record);
+    std::size_t budget = options_.queue_per_thread;
+    while (budget > 0) {
+      const std::size_t room = options_.max_export_batch - batch_.size();
+      const std::size_t got = r->take(std::min(room, budget), [this](span_data* record) { batch_.push_back(record); });
+      budget -= got;
+      if (got != 0) {
+        if (!runs_.empty() && runs_.back().first == home) {
+          runs_.back().second += got;
+        } else {
+          runs_.emplace_back(home, got);  // capacity reserved: at most one run per ring
+        }
+      }
       if (batch_.size() == options_.max_export_batch) export_batch();
+      if (got < room) break;  // the ring is empty
     }
   }
   export_batch();

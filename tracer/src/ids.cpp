@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <random>
 
 namespace tracebench::tracer {
@@ -17,52 +18,16 @@ constexpr std::array<std::int8_t, 256> make_hex_table() {
 constexpr auto kHexValue = make_hex_table();
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// xoshiro256++ (Blackman and Vigna): four words of state, a few cycles per draw.
-// The state is trivially constructible so the thread_local needs no init guard.
-struct xoshiro_state {
-  std::uint64_t s[4];
-  bool seeded;
-};
-thread_local xoshiro_state tls_rng{};
-
-constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-
-[[gnu::noinline]] void seed(xoshiro_state& st) noexcept {
-  std::uint64_t words[4] = {0, 0, 0, 0};
-  try {
-    std::random_device device;
-    for (auto& w : words) w = (std::uint64_t{device()} << 32) ^ device();
-  } catch (...) {
-    // No entropy source: fall back to the address of the state and the clock, still per thread.
-    words[0] = reinterpret_cast<std::uintptr_t>(&st);
-    words[1] = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+// Two characters per byte: half the iterations of a digit at a time, no shifts per digit.
+constexpr std::array<char, 512> make_hex_pairs() {
+  std::array<char, 512> pairs{};
+  for (std::size_t i = 0; i < 256; ++i) {
+    pairs[2 * i] = kHexDigits[i >> 4];
+    pairs[2 * i + 1] = kHexDigits[i & 0xf];
   }
-  // SplitMix64 spreads whatever we got so no word of the state is zero.
-  std::uint64_t x = words[0] ^ rotl(words[1], 17) ^ rotl(words[2], 31) ^ rotl(words[3], 47);
-  for (auto& w : st.s) {
-    x += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    w = z ^ (z >> 31) ^ words[&w - st.s];
-  }
-  st.seeded = true;
+  return pairs;
 }
-
-inline std::uint64_t next_u64() noexcept {
-  xoshiro_state& st = tls_rng;
-  if (!st.seeded) [[unlikely]] seed(st);
-  std::uint64_t* s = st.s;
-  const std::uint64_t result = rotl(s[0] + s[3], 23) + s[0];
-  const std::uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
+constexpr auto kHexPairs = make_hex_pairs();
 
 }  // namespace
 
@@ -79,9 +44,9 @@ bool parse_hex_u64(std::string_view hex, std::uint64_t& out) noexcept {
 }
 
 void write_hex_u64(std::uint64_t value, char* out) noexcept {
-  for (int i = 15; i >= 0; --i) {
-    out[i] = kHexDigits[value & 0xf];
-    value >>= 4;
+  for (int i = 7; i >= 0; --i) {
+    std::memcpy(out + 2 * i, &kHexPairs[2 * (value & 0xff)], 2);
+    value >>= 8;
   }
 }
 
@@ -119,21 +84,24 @@ std::optional<span_id> span_id::from_hex(std::string_view hex) noexcept {
   return id;
 }
 
-trace_id random_trace_id() noexcept {
-  trace_id id;
-  do {
-    id.high = next_u64();
-    id.low = next_u64();
-  } while (!id.valid());
-  return id;
+namespace detail {
+
+constinit thread_local id_state tls_ids{0, false};
+
+void seed_ids(id_state& state) noexcept {
+  std::uint64_t seed = 0;
+  try {
+    std::random_device device;
+    seed = (std::uint64_t{device()} << 32) ^ device();
+  } catch (...) {
+    // No entropy source: the clock and this thread's address still differ per thread.
+    seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+           reinterpret_cast<std::uintptr_t>(&state);
+  }
+  state.counter = seed;
+  state.seeded = true;
 }
 
-span_id random_span_id() noexcept {
-  span_id id;
-  do {
-    id.value = next_u64();
-  } while (!id.valid());
-  return id;
-}
+}  // namespace detail
 
 }  // namespace tracebench::tracer

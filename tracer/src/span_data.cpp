@@ -36,7 +36,7 @@ event_data* span_data::add_event(std::string_view event_name, std::int64_t time_
     }
   }
   event_data& e = events_[event_count_++];
-  e.name.assign(event_name);
+  assign_text(e.name, event_name);
   e.time_unix_nanos = time_unix_nanos;
   e.attributes.clear();
   return &e;

@@ -2,23 +2,57 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <new>
+#include <vector>
 
 #include "tracebench/tracer/thread_slot.hpp"
 
 namespace tracebench::tracer {
 namespace {
 
+constexpr std::size_t kCache = 256;
+constexpr std::size_t kReturnCapacity = std::size_t{1} << 14;
+
+// Many writers (exporter threads, serialised by the mutex, once per batch), one reader:
+// the home thread, which takes without locking.
+struct return_ring {
+  std::mutex writers;
+  alignas(64) std::atomic<std::size_t> head{0};
+  alignas(64) std::atomic<std::size_t> tail{0};
+  std::array<span_data*, kReturnCapacity> slots{};
+
+  // Writer side, under `writers`. Returns how many were taken.
+  std::size_t put(std::span<const span_data* const> records) noexcept {
+    const std::size_t h = head.load(std::memory_order_relaxed);
+    const std::size_t room = kReturnCapacity - (h - tail.load(std::memory_order_acquire));
+    const std::size_t n = std::min(room, records.size());
+    for (std::size_t i = 0; i < n; ++i) slots[(h + i) % kReturnCapacity] = const_cast<span_data*>(records[i]);
+    head.store(h + n, std::memory_order_release);
+    return n;
+  }
+  // Reader side: moves up to `max` pointers into `out`.
+  std::size_t take(span_data** out, std::size_t max) noexcept {
+    const std::size_t t = tail.load(std::memory_order_relaxed);
+    const std::size_t n = std::min(max, head.load(std::memory_order_acquire) - t);
+    for (std::size_t i = 0; i < n; ++i) out[i] = slots[(t + i) % kReturnCapacity];
+    tail.store(t + n, std::memory_order_release);
+    return n;
+  }
+};
+
 struct alignas(64) home {
-  span_data* free = nullptr;                // owner thread only
-  std::atomic<span_data*> inbox{nullptr};  // chains pushed by other threads, taken whole by the owner
+  std::array<span_data*, kCache> cache{};  // owner only
+  std::size_t count = 0;
+  std::atomic<return_ring*> returns{nullptr};  // made by the owner on its first acquire
 };
 
 struct registry {
   std::array<home, kMaxThreadSlots> homes{};
-  std::mutex overflow_mutex;  // threads without a slot share one locked list
-  span_data* overflow_free = nullptr;
+  // Records with nowhere better to go: the overflow slot's, or a full return ring's.
+  std::mutex spill_mutex;
+  std::vector<span_data*> spill;
   std::atomic<std::size_t> created{0};
 };
 
@@ -28,76 +62,84 @@ registry& the_registry() noexcept {
   return *r;
 }
 
-}  // namespace
+void spill(registry& r, std::span<const span_data* const> records) noexcept {
+  std::lock_guard lock(r.spill_mutex);
+  for (const span_data* record : records) {
+    try {
+      r.spill.push_back(const_cast<span_data*>(record));
+    } catch (...) {
+      delete record;  // out of memory: free it rather than lose track of it
+    }
+  }
+}
 
-span_data* span_pool::create(std::uint32_t home) noexcept {
+std::size_t take_spilled(registry& r, span_data** out, std::size_t max) noexcept {
+  std::lock_guard lock(r.spill_mutex);
+  const std::size_t n = std::min(max, r.spill.size());
+  for (std::size_t i = 0; i < n; ++i) out[i] = r.spill[r.spill.size() - n + i];
+  r.spill.resize(r.spill.size() - n);
+  return n;
+}
+
+span_data* create() noexcept {
   auto* record = new (std::nothrow) span_data();
-  if (record == nullptr) return nullptr;
-  record->pool_home_ = home;
-  the_registry().created.fetch_add(1, std::memory_order_relaxed);
+  if (record != nullptr) the_registry().created.fetch_add(1, std::memory_order_relaxed);
   return record;
 }
 
-void span_pool::push_chain(std::atomic<span_data*>& inbox, span_data* first, span_data* last) noexcept {
-  span_data* head = inbox.load(std::memory_order_relaxed);
-  do {
-    last->pool_next_ = head;
-  } while (!inbox.compare_exchange_weak(head, first, std::memory_order_release, std::memory_order_relaxed));
-}
-
+}  // namespace
 
 span_data* span_pool::acquire() noexcept {
   registry& r = the_registry();
   const std::size_t slot = current_thread_slot();
   span_data* record = nullptr;
   if (slot == kOverflowSlot) [[unlikely]] {
-    std::lock_guard lock(r.overflow_mutex);
-    record = r.overflow_free;
-    if (record != nullptr) r.overflow_free = record->pool_next_;
+    if (take_spilled(r, &record, 1) == 0) record = create();
   } else {
     home& h = r.homes[slot];
-    record = h.free;
-    if (record == nullptr) [[unlikely]] record = h.inbox.exchange(nullptr, std::memory_order_acquire);
-    if (record != nullptr) h.free = record->pool_next_;
+    if (h.count == 0) [[unlikely]] {
+      return_ring* ring = h.returns.load(std::memory_order_relaxed);
+      if (ring == nullptr) {
+        ring = new (std::nothrow) return_ring();
+        h.returns.store(ring, std::memory_order_release);  // may stay null: returns then spill
+      }
+      if (ring != nullptr) h.count = ring->take(h.cache.data(), kCache);
+      if (h.count == 0) h.count = take_spilled(r, h.cache.data(), kCache / 2);
+    }
+    record = h.count != 0 ? h.cache[--h.count] : create();
   }
-  if (record == nullptr) [[unlikely]] return create(static_cast<std::uint32_t>(slot));
-  record->reset();
+  if (record != nullptr) record->prepare_reuse();
   return record;
 }
 
 void span_pool::release(span_data* record) noexcept {
   if (record == nullptr) return;
+  const std::size_t slot = current_thread_slot();
   const span_data* one[] = {record};
-  release(one);
+  release_to(slot, one);
 }
 
-void span_pool::release(std::span<const span_data* const> records) noexcept {
+void span_pool::release_to(std::size_t owner, std::span<const span_data* const> records) noexcept {
+  if (records.empty()) return;
   registry& r = the_registry();
-  const std::size_t self = current_thread_slot();
-  std::size_t i = 0;
-  while (i < records.size()) {
-    // The pool owns every record; a batch hands them back as const only because exporters read them.
-    auto* first = const_cast<span_data*>(records[i]);
-    const std::uint32_t owner = first->pool_home_;
-    // Link the run of records that share an owner; the batch processor drains ring by
-    // ring, so runs are long and one CAS returns hundreds of records.
-    span_data* last = first;
-    for (++i; i < records.size() && records[i]->pool_home_ == owner; ++i) {
-      last->pool_next_ = const_cast<span_data*>(records[i]);
-      last = last->pool_next_;
+  if (owner >= kMaxThreadSlots) return spill(r, records);
+  home& h = r.homes[owner];
+  if (owner == current_thread_slot()) {
+    // Our own records: straight into the cache, the rest to the return ring.
+    while (h.count < kCache && !records.empty()) {
+      h.cache[h.count++] = const_cast<span_data*>(records.front());
+      records = records.subspan(1);
     }
-    if (owner == kOverflowSlot) {
-      std::lock_guard lock(r.overflow_mutex);
-      last->pool_next_ = r.overflow_free;
-      r.overflow_free = first;
-    } else if (owner == self) {
-      home& h = r.homes[owner];
-      last->pool_next_ = h.free;
-      h.free = first;
-    } else {
-      push_chain(r.homes[owner].inbox, first, last);
-    }
+    if (records.empty()) return;
   }
+  return_ring* ring = h.returns.load(std::memory_order_acquire);
+  if (ring == nullptr) return spill(r, records);
+  std::size_t taken = 0;
+  {
+    std::lock_guard lock(ring->writers);
+    taken = ring->put(records);
+  }
+  if (taken < records.size()) spill(r, records.subspan(taken));
 }
 
 std::size_t span_pool::records_created() noexcept { return the_registry().created.load(std::memory_order_relaxed); }

@@ -11,13 +11,17 @@ tracer::tracer(std::shared_ptr<const resource> owner, sampler decider, std::shar
       sampler_(std::move(decider)),
       processor_(std::move(processor)),
       counters_(&processor_->counters()),
-      options_(options) {}
+      options_(options),
+      follow_parent_(sampler_.children_follow_parent()) {
+  (void)span_clock::uses_tsc();  // calibrate now, not inside the first span
+}
 
-span tracer::start_span(std::string_view name, span_kind kind, const span_context& parent,
-                        std::span<const span_context> links) noexcept {
+span tracer::start_decided_span(std::string_view name, span_kind kind, const span_context& parent,
+                                std::span<const span_context> links) noexcept {
   const bool is_root = !parent.valid();
   const trace_id trace = is_root ? random_trace_id() : parent.trace;
-  const sampler::decision decision = sampler_.decide(parent, trace);
+  const sampler::decision decision =
+      follow_parent_ && !is_root ? sampler::decision{parent.sampled(), &parent.state, false} : sampler_.decide(parent, trace);
   counters_->add(span_counters::started);
   // Our roots draw all 128 bits at random, so Level 2's random flag is always true for them.
   // A child inherits only that bit: the sampled bit is decided here, and W3C reserves the
@@ -46,7 +50,7 @@ span tracer::start_span(std::string_view name, span_kind kind, const span_contex
   record->context.state = sampler_.state_for(decision, parent);
   record->parent = parent.span;
   record->parent_remote = parent.remote;
-  record->name.assign(name);
+  assign_text(record->name, name);
   record->kind = kind;
   record->owner = resource_.get();
   for (const span_context& link : links) {

@@ -39,6 +39,9 @@ class attribute_value {
   };
 };
 
+// Copies `from` into `to` unless they already hold the same text; keeps `to`'s capacity.
+void assign_text(std::string& to, std::string_view from) noexcept;
+
 // An owned key/value. Slots are reused across spans, so assigning into one keeps the
 // strings' capacity and a warmed-up record allocates nothing.
 struct attribute {

@@ -39,7 +39,11 @@ class batch_processor final : public span_processor {
 
  private:
   class ring;
-  ring* ring_for(std::size_t slot) noexcept;
+  ring* ring_for(std::size_t slot) noexcept {
+    ring* r = rings_[slot].load(std::memory_order_acquire);
+    return r != nullptr ? r : create_ring(slot);
+  }
+  ring* create_ring(std::size_t slot) noexcept;
   void run() noexcept;
   // Moves what every ring holds now into batches and exports them. Consumer thread only.
   void drain() noexcept;
@@ -53,6 +57,7 @@ class batch_processor final : public span_processor {
   std::array<std::atomic<ring*>, kMaxThreadSlots + 1> rings_{};
   std::mutex overflow_mutex_;  // the overflow slot's ring has many producers
   std::vector<const span_data*> batch_;
+  std::vector<std::pair<std::size_t, std::size_t>> runs_;  // (thread slot, count) of batch_, in order
   std::size_t wake_threshold_ = 1;
 
   std::mutex wake_mutex_;

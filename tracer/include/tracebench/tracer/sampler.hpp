@@ -73,6 +73,9 @@ class sampler {
   // `parent` may be invalid (a root). `trace` is the new span's trace id.
   [[nodiscard]] sampling_result should_sample(const span_context& parent, const trace_id& trace) const noexcept;
   [[nodiscard]] kind type() const noexcept { return kind_; }
+  // True for parent_based with the default delegates (sampled parent: on, unsampled: off):
+  // a child's decision is then its parent's flag, and the tracer skips decide().
+  [[nodiscard]] bool children_follow_parent() const noexcept;
   [[nodiscard]] double probability() const noexcept { return probability_; }
   // "parent_based{root=consistent_probability{1/16}}" and the like, for results files.
   [[nodiscard]] std::string description() const;
@@ -133,6 +136,12 @@ inline const sampler& sampler::leaf_for(const span_context& parent) const noexce
   const bool child = parent.valid();
   const std::size_t slot = child ? (parent.remote ? (parent.sampled() ? 1 : 2) : (parent.sampled() ? 3 : 4)) : 0;
   return delegates_[slot]->leaf_for(parent);
+}
+
+inline bool sampler::children_follow_parent() const noexcept {
+  return kind_ == kind::parent_based && delegates_[1]->kind_ == kind::always_on &&
+         delegates_[2]->kind_ == kind::always_off && delegates_[3]->kind_ == kind::always_on &&
+         delegates_[4]->kind_ == kind::always_off;
 }
 
 inline sampling_result sampler::should_sample(const span_context& parent, const trace_id& trace) const noexcept {

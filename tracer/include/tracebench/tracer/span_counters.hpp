@@ -27,8 +27,10 @@ class span_counters {
 
   span_counters() : slots_(std::make_unique<slot[]>(kMaxThreadSlots + 1)) {}
 
-  void add(field f, std::uint64_t n = 1) noexcept {
-    const std::size_t s = current_thread_slot();
+  void add(field f, std::uint64_t n = 1) noexcept { add_at(current_thread_slot(), f, n); }
+
+  // add() for a caller that already looked up its thread slot.
+  void add_at(std::size_t s, field f, std::uint64_t n = 1) noexcept {
     std::atomic<std::uint64_t>& c = slots_[s].values[f];
     if (s == kOverflowSlot) [[unlikely]] {
       c.fetch_add(n, std::memory_order_relaxed);  // shared by every overflow thread

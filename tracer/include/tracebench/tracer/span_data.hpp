@@ -64,6 +64,19 @@ class span_data {
 
  private:
   friend class span_pool;
+  // What a recycled record needs before the tracer fills it: everything the tracer does
+  // not overwrite at start. Cheaper than reset() on the span path.
+  void prepare_reuse() noexcept {
+    end_unix_nanos = 0;
+    status = status_code::unset;
+    status_message.clear();
+    attributes.clear();
+    event_count_ = 0;
+    link_count_ = 0;
+    dropped_events_ = 0;
+    dropped_links_ = 0;
+  }
+
   span_data* pool_next_ = nullptr;  // free-list link while the record is in the pool
   std::uint32_t pool_home_ = 0;     // thread slot the record returns to
 

@@ -1,12 +1,11 @@
 #pragma once
-// Process-wide pool of span records with thread affinity: a record goes back to the
-// thread that took it, so its cache lines stay in that core's cache. Acquire and a
-// same-thread release are a pointer pop/push; a batch released by another thread (the
-// batch processor's exporter) is handed over as one chain with one compare-and-swap.
+// Process-wide pool of span records with thread affinity. Each thread takes records from
+// its own cache (a pointer pop: no lock, no allocation once warmed up). Records ended and
+// exported elsewhere come back as arrays of pointers into the thread's return ring, so
+// the exporting thread never writes into a record and its cache lines stay where the
+// spans are recorded.
 
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <span>
 
 #include "tracebench/tracer/span_data.hpp"
@@ -15,20 +14,18 @@ namespace tracebench::tracer {
 
 class span_pool {
  public:
-  // A record ready to fill (the caller overwrites every field; counts and limits are
-  // reset here), or nullptr if memory is exhausted.
+  // A record ready to fill, or nullptr if memory is exhausted. Only what a start does not
+  // set is cleared (attributes, events, links, status, end time): the caller (the tracer)
+  // must set context, parent, name, kind, owner and start time.
   [[nodiscard]] static span_data* acquire() noexcept;
-  // Returns one record. Any thread may call it.
+  // Returns one record to the calling thread's cache. Any thread may call it.
   static void release(span_data* record) noexcept;
-  // Returns many records at once (an exported batch: ownership comes back with it),
-  // grouped by owning thread, one atomic per group.
-  static void release(std::span<const span_data* const> records) noexcept;
+  // Returns records to the thread slot `home` (see thread_slot.hpp), without touching them:
+  // the batch processor knows which thread's ring each record came from. Ownership comes
+  // back with the pointers, which are const only because exporters read them.
+  static void release_to(std::size_t home, std::span<const span_data* const> records) noexcept;
   // Records ever created: the pool's high-water mark, for tests and memory reports.
   [[nodiscard]] static std::size_t records_created() noexcept;
-
- private:
-  static span_data* create(std::uint32_t home) noexcept;
-  static void push_chain(std::atomic<span_data*>& inbox, span_data* first, span_data* last) noexcept;
 };
 
 }  // namespace tracebench::tracer

@@ -28,7 +28,16 @@ class tracer {
   // A child of `parent`, or a root when `parent` is invalid. No thread-local context is
   // consulted: callers that know their parent pay nothing for context lookup.
   [[nodiscard]] span start_span(std::string_view name, span_kind kind, const span_context& parent,
-                                std::span<const span_context> links = {}) noexcept;
+                                std::span<const span_context> links = {}) noexcept {
+    // The common unsampled case, inline: a child of an unsampled parent under the default
+    // parent-based sampler needs a span id and a counter, nothing else.
+    if (follow_parent_ && parent.valid() && !parent.sampled()) {
+      counters_->add(span_counters::started);
+      return span(span_context{parent.trace, random_span_id(),
+                               static_cast<std::uint8_t>(parent.flags & kRandomTraceIdFlag), false, parent.state});
+    }
+    return start_decided_span(name, kind, parent, links);
+  }
   [[nodiscard]] span start_root_span(std::string_view name, span_kind kind) noexcept {
     return start_span(name, kind, span_context{});
   }
@@ -46,12 +55,15 @@ class tracer {
  private:
   friend class span;
   void finish(span_data* record) const noexcept;
+  [[nodiscard]] span start_decided_span(std::string_view name, span_kind kind, const span_context& parent,
+                                        std::span<const span_context> links) noexcept;
 
   std::shared_ptr<const resource> resource_;
   sampler sampler_;
   std::shared_ptr<span_processor> processor_;
   span_counters* counters_;
   tracer_options options_;
+  bool follow_parent_;  // sampler_.children_follow_parent(), read on every span
 };
 
 }  // namespace tracebench::tracer
