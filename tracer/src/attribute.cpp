@@ -2,15 +2,6 @@
 
 namespace tracebench::tracer {
 
-void assign_text(std::string& to, std::string_view from) noexcept {
-  // A recycled record's slot usually holds the very key (often the very value) about to be
-  // written, since instrumentation sets the same attributes in the same order: comparing
-  // is far cheaper than std::string::assign. When it differs, assigning into a string with
-  // the capacity does not allocate either.
-  if (to.size() == from.size() && std::char_traits<char>::compare(to.data(), from.data(), from.size()) == 0) return;
-  to.assign(from);
-}
-
 void attribute::assign(std::string_view k, const attribute_value& v) noexcept {
   assign_text(key, k);
   type = v.type();
@@ -34,7 +25,7 @@ attribute_value attribute::value() const noexcept {
 
 const attribute* attribute_list::find(std::string_view key) const noexcept {
   for (const attribute& a : *this) {
-    if (a.key == key) return &a;
+    if (same_text(a.key, key)) return &a;
   }
   return nullptr;
 }
@@ -42,7 +33,7 @@ const attribute* attribute_list::find(std::string_view key) const noexcept {
 void attribute_list::set(std::string_view key, const attribute_value& value) noexcept {
   if (key.empty()) return;
   for (std::size_t i = 0; i < size_; ++i) {
-    if (slots_[i].key == key) {
+    if (same_text(slots_[i].key, key)) {
       slots_[i].assign(key, value);
       return;
     }

@@ -33,8 +33,7 @@ void span::update_name(std::string_view name) noexcept {
   if (record_ != nullptr) record_->name.assign(name);
 }
 
-void span::end() noexcept {
-  if (record_ == nullptr) return;
+void span::finish_recording() noexcept {
   // A clock re-anchor between start and end can step time back by a few microseconds;
   // a span never ends before it started.
   const std::int64_t now = tracer_->now_unix_nanos();

@@ -39,8 +39,40 @@ class attribute_value {
   };
 };
 
+// Equality of short texts without a libc call: attribute keys and span names are mostly
+// under 16 bytes, where two overlapping word loads decide it.
+[[nodiscard]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  auto load8 = [](const char* p) {
+    std::uint64_t v;
+    __builtin_memcpy(&v, p, 8);
+    return v;
+  };
+  auto load4 = [](const char* p) {
+    std::uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+  };
+  if (n >= 8 && n <= 16) return load8(x) == load8(y) && load8(x + n - 8) == load8(y + n - 8);
+  if (n >= 4 && n < 8) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (x[i] != y[i]) return false;
+    }
+    return true;
+  }
+  return std::char_traits<char>::compare(x, y, n) == 0;
+}
+
 // Copies `from` into `to` unless they already hold the same text; keeps `to`'s capacity.
-void assign_text(std::string& to, std::string_view from) noexcept;
+// A recycled record's slot usually holds the very text about to be written, since
+// instrumentation sets the same attributes in the same order.
+inline void assign_text(std::string& to, std::string_view from) noexcept {
+  if (!same_text(to, from)) to.assign(from);
+}
 
 // An owned key/value. Slots are reused across spans, so assigning into one keeps the
 // strings' capacity and a warmed-up record allocates nothing.
