@@ -11,7 +11,10 @@ namespace tracebench::services {
 namespace {
 
 // 53 random bits scaled into [0, 1): exact doubles, the same on every platform.
-double uniform01(std::mt19937_64& rng) noexcept { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+template <typename Bits>
+double uniform01(Bits& rng) noexcept {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
 
 double sigma_of(double median, double p99) noexcept { return std::log(p99 / median) / distribution::kZ99; }
 
@@ -78,7 +81,12 @@ double distribution::mean() const noexcept {
   return 0;
 }
 
-double distribution::sample(std::mt19937_64& rng) const noexcept {
+double distribution::sample(std::mt19937_64& rng) const noexcept { return sample_with(rng); }
+
+double distribution::sample(split_mix& rng) const noexcept { return sample_with(rng); }
+
+template <typename Bits>
+double distribution::sample_with(Bits& rng) const noexcept {
   switch (shape_) {
     case shape::constant:
       return a_;

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "tracebench/services/split_mix.hpp"
 #include "tracebench/tracer/attribute.hpp"
 #include "tracebench/tracer/span_data.hpp"
 
@@ -46,12 +47,17 @@ class distribution {
 
   [[nodiscard]] double mean() const noexcept;
   [[nodiscard]] double sample(std::mt19937_64& rng) const noexcept;
+  // The same arithmetic from the fake services' per-invocation generator.
+  [[nodiscard]] double sample(split_mix& rng) const noexcept;
   // For summaries: "constant 50", "lognormal median 200 p99 2000", ...
   [[nodiscard]] std::string describe() const;
 
   friend bool operator==(const distribution&, const distribution&) = default;
 
  private:
+  template <typename Bits>
+  [[nodiscard]] double sample_with(Bits& rng) const noexcept;
+
   shape shape_ = shape::constant;
   double a_ = 0;
   double b_ = 0;

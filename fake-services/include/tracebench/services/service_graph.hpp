@@ -1,0 +1,66 @@
+#pragma once
+// A scenario's services, running: each invocation extracts the incoming context, starts its
+// span, does its cpu work (holding an executor thread) and waits (holding none), records its
+// internal spans, then runs its steps, injecting context into every call it makes. Written
+// once against `transport`; the tracing configuration is the instrumentation factory's.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "tracebench/services/scenario.hpp"
+#include "tracebench/services/tracing_config.hpp"
+#include "tracebench/services/transport.hpp"
+
+namespace tracebench::services {
+
+// The attribute every server and consumer span carries: which request it served.
+inline constexpr std::string_view kRequestIdAttribute = "tracebench.request_id";
+
+[[nodiscard]] inline unsigned default_threads() noexcept {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? cores : 1;
+}
+
+struct graph_options {
+  unsigned threads = default_threads();  // executor threads
+  std::uint64_t seed = 1;                // with the request id, fixes every draw of a request
+  instrumentation_factory instrument;    // required: called once per service
+  // The wire between services; empty means in-process. Called once with the graph.
+  std::function<std::unique_ptr<transport>(service_host& host)> make_transport;
+};
+
+struct request_result {
+  bool error = false;  // the entry service's span ended with status error
+  std::chrono::steady_clock::time_point finished;
+};
+using completion_callback = std::function<void(const request_result&)>;
+
+class service_graph final : public service_host {
+ public:
+  // Starts the executor threads. Throws std::invalid_argument without options.instrument.
+  // Precondition: `s` came from the loader.
+  service_graph(scenario s, graph_options options);
+  ~service_graph() override;
+
+  // Runs request `request_id` at the entry service. `done` (may be empty) runs on an executor
+  // thread once the entry replied; queue and batch follow-ups may still be running then.
+  void submit(std::uint64_t request_id, completion_callback done);
+  // True once every submitted request and its queue and batch deliveries have finished; false
+  // if `timeout` passed first. Messages held in a partial batch are not work in flight.
+  [[nodiscard]] bool wait_idle(std::chrono::milliseconds timeout);
+  // Stops the executor and joins its threads; work in flight is abandoned. Idempotent.
+  void stop();
+
+  [[nodiscard]] const scenario& spec() const noexcept;
+  // service_host: what a transport delivers to service `target`.
+  [[nodiscard]] asio::awaitable<call_response> handle(std::size_t target, call_request request) override;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace tracebench::services

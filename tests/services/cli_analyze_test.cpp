@@ -1,0 +1,114 @@
+// The real tracebench binary analyses an exported span file: the report, and the one-line
+// FILE:LINE error with exit status 2 for a malformed line.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBinary = TRACEBENCH_BINARY_DIR "/harness/tracebench";
+
+// gateway -> checkout in one trace, for request 7.
+const std::string kTwoSpans =
+    R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"gateway"}}]},)"
+    R"("scopeSpans":[{"scope":{"name":"t"},"spans":[)"
+    R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"POST /checkout","kind":2,)"
+    R"("startTimeUnixNano":"1000","endTimeUnixNano":"9000","attributes":[{"key":"tracebench.request_id","value":{"intValue":"7"}}]},)"
+    R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00f067aa0ba902b7","parentSpanId":"b7ad6b7169203331",)"
+    R"("name":"PlaceOrder","kind":3,"startTimeUnixNano":"2000","endTimeUnixNano":"8000"}]}]}]})";
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliAnalyze : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tracebench_cli_analyze_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) const {
+    const fs::path file = dir_ / name;
+    std::ofstream(file) << text;
+    return file;
+  }
+  run_result run(const std::string& args) const {
+    const fs::path out = dir_ / "stdout";
+    const fs::path err = dir_ / "stderr";
+    const std::string command = "'" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliAnalyze, ReportsTheTraces) {
+  const fs::path file = write("spans.otlp.jsonl", kTwoSpans + "\n");
+  const run_result r = run("analyze '" + file.string() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find(file.string() + ": 2 spans in 1 trace\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  roots             one per trace\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  orphans           0 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  requests          1, 0 split across several trace ids\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("path     gateway POST /checkout > gateway PlaceOrder (client)\n"), std::string::npos) << r.out;
+}
+
+TEST_F(CliAnalyze, WritesJson) {
+  const fs::path file = write("spans.otlp.jsonl", kTwoSpans + "\n");
+  const run_result r = run("analyze --format json '" + file.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["spans"], 2);
+  EXPECT_EQ(doc["traces"], 1);
+  EXPECT_EQ(doc["orphans"], 0);
+  EXPECT_EQ(doc["slowest_traces"][0]["slowest"], "gateway PlaceOrder (client)");
+}
+
+TEST_F(CliAnalyze, MalformedLineNamesFileAndLine) {
+  const fs::path file = write("bad.otlp.jsonl", kTwoSpans + "\n{\"resourceSpans\": [\n");
+  const run_result r = run("analyze '" + file.string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("tracebench analyze: " + file.string() + ":2: invalid OTLP/JSON", 0), 0U) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
+TEST_F(CliAnalyze, MissingFieldNamesIt) {
+  const fs::path file = write("bad.otlp.jsonl", R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"x"}]}]}]})");
+  const run_result r = run("analyze '" + file.string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tracebench analyze: " + file.string() + ":1: span has no \"traceId\"\n");
+}
+
+TEST_F(CliAnalyze, UsageErrors) {
+  EXPECT_EQ(run("analyze").exit_code, 2);
+  EXPECT_EQ(run("analyze --format xml x").exit_code, 2);
+  const run_result missing = run("analyze '" + (dir_ / "none.jsonl").string() + "'");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot read the file"), std::string::npos);
+}
+
+}  // namespace
