@@ -1,35 +1,22 @@
 // The real tracebench binary: validate and list as a user runs them, exit codes included.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "../support/cli_fixture.hpp"
 #include <vector>
 
 namespace fs = std::filesystem;
+using tracebench::testing_support::run_result;
 
 namespace {
 
-const std::string kBinary = TRACEBENCH_BINARY_DIR "/harness/tracebench";
 const std::string kScenarios = TRACEBENCH_SOURCE_DIR "/scenarios";
-
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -38,36 +25,7 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-class Cli : public testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tracebench_cli_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `tracebench <args>` through the shell (args are passed as written), capturing both streams.
-  run_result run(const std::string& args, const std::string& env = "") const {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command =
-        env + " '" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(command.c_str());
-    run_result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path file = dir_ / name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
-  fs::path dir_;
-};
+class Cli : public tracebench::testing_support::cli_fixture {};
 
 }  // namespace
 

@@ -2,8 +2,6 @@
 // FILE:LINE error with exit status 2 for a malformed line.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -12,11 +10,13 @@
 #include <sstream>
 #include <string>
 
+#include "../support/cli_fixture.hpp"
+
 namespace fs = std::filesystem;
+using tracebench::testing_support::run_result;
 
 namespace {
 
-const std::string kBinary = TRACEBENCH_BINARY_DIR "/harness/tracebench";
 
 // gateway -> checkout in one trace, for request 7.
 const std::string kTwoSpans =
@@ -27,42 +27,7 @@ const std::string kTwoSpans =
     R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00f067aa0ba902b7","parentSpanId":"b7ad6b7169203331",)"
     R"("name":"PlaceOrder","kind":3,"startTimeUnixNano":"2000","endTimeUnixNano":"8000"}]}]}]})";
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliAnalyze : public testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tracebench_cli_analyze_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path file = dir_ / name;
-    std::ofstream(file) << text;
-    return file;
-  }
-  run_result run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command = "'" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
-
-  fs::path dir_;
-};
+class CliAnalyze : public tracebench::testing_support::cli_fixture {};
 
 TEST_F(CliAnalyze, ReportsTheTraces) {
   const fs::path file = write("spans.otlp.jsonl", kTwoSpans + "\n");

@@ -232,4 +232,20 @@ void append_json_uint(std::string& out, std::uint64_t value) {
   w.uint_value(value);
 }
 
+void json_writer::id_value(const trace_id& id) {
+  char buf[trace_id::kHexLength + 2];
+  buf[0] = '"';
+  id.to_hex(buf + 1);
+  buf[sizeof buf - 1] = '"';
+  raw_value(std::string_view(buf, sizeof buf));
+}
+
+void json_writer::id_value(const span_id& id) {
+  char buf[span_id::kHexLength + 2];
+  buf[0] = '"';
+  id.to_hex(buf + 1);
+  buf[sizeof buf - 1] = '"';
+  raw_value(std::string_view(buf, sizeof buf));
+}
+
 }  // namespace tracebench::tracer

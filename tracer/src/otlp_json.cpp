@@ -5,22 +5,6 @@
 namespace tracebench::tracer {
 namespace {
 
-void write_id(json_writer& w, const trace_id& id) {
-  char buf[trace_id::kHexLength + 2];
-  buf[0] = '"';
-  id.to_hex(buf + 1);
-  buf[sizeof buf - 1] = '"';
-  w.raw_value(std::string_view(buf, sizeof buf));
-}
-
-void write_id(json_writer& w, const span_id& id) {
-  char buf[span_id::kHexLength + 2];
-  buf[0] = '"';
-  id.to_hex(buf + 1);
-  buf[sizeof buf - 1] = '"';
-  w.raw_value(std::string_view(buf, sizeof buf));
-}
-
 // fixed64 on the wire: a time before the epoch is a recording bug, written as 0 rather
 // than as a negative number no OTLP reader would accept.
 void write_time(json_writer& w, std::int64_t unix_nanos) {
@@ -98,14 +82,14 @@ void write_attributes(json_writer& w, const attribute_list& attributes) {
 void write_span(json_writer& w, const span_data& span) {
   w.begin_object();
   w.literal_key("traceId");
-  write_id(w, span.context.trace);
+  w.id_value(span.context.trace);
   w.literal_key("spanId");
-  write_id(w, span.context.span);
+  w.id_value(span.context.span);
   write_trace_state(w, span.context.state);
   std::uint32_t flags = span.context.flags;
   if (span.parent.valid()) {
     w.literal_key("parentSpanId");
-    write_id(w, span.parent);
+    w.id_value(span.parent);
     flags |= kSpanFlagsContextHasIsRemote | (span.parent_remote ? kSpanFlagsContextIsRemote : 0U);
   }
   if (flags != 0) {
@@ -149,9 +133,9 @@ void write_span(json_writer& w, const span_data& span) {
       const link_data& l = span.link(i);
       w.begin_object();
       w.literal_key("traceId");
-      write_id(w, l.context.trace);
+      w.id_value(l.context.trace);
       w.literal_key("spanId");
-      write_id(w, l.context.span);
+      w.id_value(l.context.span);
       write_trace_state(w, l.context.state);
       write_attributes(w, l.attributes);
       w.literal_key("flags");

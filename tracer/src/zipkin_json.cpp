@@ -11,22 +11,6 @@ namespace {
 constexpr std::string_view kStatusCodeTag = "otel.status_code";
 constexpr std::string_view kErrorTag = "error";
 
-void write_id(json_writer& w, const trace_id& id) {
-  char buf[trace_id::kHexLength + 2];
-  buf[0] = '"';
-  id.to_hex(buf + 1);
-  buf[sizeof buf - 1] = '"';
-  w.raw_value(std::string_view(buf, sizeof buf));
-}
-
-void write_id(json_writer& w, const span_id& id) {
-  char buf[span_id::kHexLength + 2];
-  buf[0] = '"';
-  id.to_hex(buf + 1);
-  buf[sizeof buf - 1] = '"';
-  w.raw_value(std::string_view(buf, sizeof buf));
-}
-
 std::int64_t micros(std::int64_t unix_nanos) noexcept { return unix_nanos / 1000; }
 
 // Already quoted, so it is written as a raw value; empty for internal, which Zipkin omits.
@@ -105,13 +89,13 @@ void write_event_value(json_writer& w, const event_data& e) {
 void write_span(json_writer& w, const span_data& span) {
   w.begin_object();
   w.literal_key("traceId");
-  write_id(w, span.context.trace);
+  w.id_value(span.context.trace);
   if (span.parent.valid()) {
     w.literal_key("parentId");
-    write_id(w, span.parent);
+    w.id_value(span.parent);
   }
   w.literal_key("id");
-  write_id(w, span.context.span);
+  w.id_value(span.context.span);
   if (const std::string_view kind = zipkin_kind(span.kind); !kind.empty()) {
     w.literal_key("kind");
     w.raw_value(kind);

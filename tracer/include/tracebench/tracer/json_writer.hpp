@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "tracebench/tracer/ids.hpp"
+
 namespace tracebench::tracer {
 
 class json_writer {
@@ -89,6 +91,9 @@ class json_writer {
     cur_ = p + json.size();
     first_ = false;
   }
+  // A trace or span id as a quoted lowercase-hex string, as OTLP/JSON and Zipkin both want.
+  void id_value(const trace_id& id);
+  void id_value(const span_id& id);
 
  private:
   void ensure(std::size_t n) {
