@@ -26,12 +26,13 @@ class batch_processor::ring {
     head_.store(head + 1, std::memory_order_release);
     return true;
   }
-  // True once every `every` accepted pushes: the producer decides to wake the exporter from
-  // its own count, never by reading the consumer's index or the shared wake flag per span.
-  [[nodiscard]] bool due_for_wake(std::size_t every) noexcept {
-    if (++since_wake_ < every) return false;
-    since_wake_ = 0;
-    return true;
+  // True when the ring is over a quarter full, checked once every `every` pushes: the
+  // consumer's index is read once per `every` spans, never per span.
+  [[nodiscard]] bool needs_drain(std::size_t every) noexcept {
+    if (++since_check_ < every) return false;
+    since_check_ = 0;
+    producer_tail_cache_ = tail_.load(std::memory_order_acquire);
+    return head_.load(std::memory_order_relaxed) - producer_tail_cache_ > mask_ / 4;
   }
 
   // Consumer side: hands up to `max` records to `sink` and publishes the new tail once, so
@@ -56,7 +57,7 @@ class batch_processor::ring {
   std::unique_ptr<span_data*[]> slots_;
   alignas(64) std::atomic<std::size_t> head_{0};
   std::size_t producer_tail_cache_ = 0;
-  std::size_t since_wake_ = 0;
+  std::size_t since_check_ = 0;
   alignas(64) std::atomic<std::size_t> tail_{0};
   std::size_t consumer_head_cache_ = 0;
 };
@@ -67,7 +68,7 @@ batch_processor::batch_processor(std::shared_ptr<span_exporter> exporter, batch_
   options_.max_export_batch = std::max<std::size_t>(options_.max_export_batch, 1);
   batch_.reserve(options_.max_export_batch);
   runs_.reserve(rings_.size());
-  wake_threshold_ = std::max<std::size_t>(1, std::min(options_.max_export_batch, options_.queue_per_thread / 4));
+  wake_threshold_ = std::max<std::size_t>(1, std::min<std::size_t>(256, options_.queue_per_thread / 8));
   worker_ = std::thread([this] { run(); });
 }
 
@@ -116,10 +117,10 @@ void batch_processor::on_end(span_data* record) noexcept {
     if (slot == kOverflowSlot) [[unlikely]] {
       std::lock_guard lock(overflow_mutex_);
       accepted = r->push(record);
-      due = accepted && r->due_for_wake(wake_threshold_);
+      due = accepted && r->needs_drain(wake_threshold_);
     } else {
       accepted = r->push(record);
-      due = accepted && r->due_for_wake(wake_threshold_);
+      due = accepted && r->needs_drain(wake_threshold_);
     }
   }
   if (!accepted) [[unlikely]] {
@@ -127,8 +128,8 @@ void batch_processor::on_end(span_data* record) noexcept {
     span_pool::release(record);
     return;
   }
-  // Wake the exporter once a ring holds an export batch (or a quarter of the ring): prompt
-  // draining keeps the records in flight, and so the span path's working set, small.
+  // The exporter polls while spans flow; a ring over a quarter full means it is asleep or
+  // behind: wake it, with three quarters of the ring left to absorb its wake-up latency.
   if (due && !wake_pending_.load(std::memory_order_relaxed)) wake();
 }
 
@@ -155,7 +156,8 @@ void batch_processor::export_batch() noexcept {
   runs_.clear();
 }
 
-void batch_processor::drain() noexcept {
+std::size_t batch_processor::drain() noexcept {
+  std::size_t drained = 0;
   for (std::size_t home = 0; home < rings_.size(); ++home) {
     ring* r = rings_[home].load(std::memory_order_acquire);
     if (r == nullptr) continue;
@@ -166,6 +168,7 @@ void batch_processor::drain() noexcept {
       const std::size_t room = options_.max_export_batch - batch_.size();
       const std::size_t got = r->take(std::min(room, budget), [this](span_data* record) { batch_.push_back(record); });
       budget -= got;
+      drained += got;
       if (got != 0) {
         if (!runs_.empty() && runs_.back().first == home) {
           runs_.back().second += got;
@@ -178,23 +181,27 @@ void batch_processor::drain() noexcept {
     }
   }
   export_batch();
+  return drained;
 }
 
 void batch_processor::run() noexcept {
   auto last_calibration = std::chrono::steady_clock::now();
+  bool busy = false;  // the last pass found spans: poll again soon rather than wait to be woken
   for (;;) {
     std::uint64_t flush_target = 0;
     bool stopping = false;
     {
       std::unique_lock lock(wake_mutex_);
-      wake_cv_.wait_for(lock, options_.schedule_delay, [&] {
+      const auto delay = busy ? std::chrono::duration_cast<std::chrono::microseconds>(options_.busy_poll)
+                              : std::chrono::duration_cast<std::chrono::microseconds>(options_.schedule_delay);
+      wake_cv_.wait_for(lock, delay, [&] {
         return wake_pending_.load(std::memory_order_acquire) || flush_requested_ != flush_completed_ || stopping_;
       });
       flush_target = flush_requested_;
       stopping = stopping_;
     }
     wake_pending_.store(false, std::memory_order_release);
-    drain();
+    busy = drain() > 0;
     if (const auto now = std::chrono::steady_clock::now(); now - last_calibration > std::chrono::seconds(1)) {
       span_clock::recalibrate();
       last_calibration = now;
