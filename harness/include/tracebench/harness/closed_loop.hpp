@@ -1,0 +1,42 @@
+#pragma once
+// Closed-loop load: a fixed number of workers, each sending its next request only once the last
+// replied. It measures maximum throughput; its latencies hide stalls (coordinated omission), so
+// latency claims come from the open loop.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "tracebench/harness/latency_histogram.hpp"
+#include "tracebench/harness/load_target.hpp"
+
+namespace tracebench::harness {
+
+struct closed_loop_options {
+  unsigned concurrency = 1;  // workers, so requests in flight; > 0
+  std::chrono::nanoseconds duration = std::chrono::seconds(1);  // warm-up included
+  std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);  // < duration
+  // A worker whose reply does not come within this stops (its request counted lost) rather than
+  // send more and exceed the concurrency.
+  std::chrono::nanoseconds reply_timeout = std::chrono::seconds(1);
+};
+
+struct closed_loop_result {
+  // Requests sent after the warm-up; a request belongs to the window it was sent in.
+  std::uint64_t sent = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t warmup_completed = 0;  // excluded from everything else
+  std::uint64_t lost = 0;              // whole run: reply timed out
+  std::chrono::nanoseconds window{0};  // duration - warmup
+  double throughput = 0.0;             // completed / window, per second
+  latency_histogram latency;           // per worker, merged
+  bool valid = true;
+  std::string invalid_reason;  // set when replies were lost
+};
+
+// Runs `concurrency` worker threads for options.duration plus at most reply_timeout.
+// Throws std::invalid_argument on bad options.
+[[nodiscard]] closed_loop_result run_closed_loop(load_target& target, const closed_loop_options& options);
+
+}  // namespace tracebench::harness
