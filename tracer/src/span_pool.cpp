@@ -1,5 +1,6 @@
 #include "tracebench/tracer/span_pool.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <memory>
@@ -12,7 +13,7 @@
 namespace tracebench::tracer {
 namespace {
 
-constexpr std::size_t kCache = 256;
+constexpr std::size_t kRefillEvery = 64;
 constexpr std::size_t kReturnCapacity = std::size_t{1} << 14;
 
 // Many writers (exporter threads, serialised by the mutex, once per batch), one reader:
@@ -32,6 +33,10 @@ struct return_ring {
     head.store(h + n, std::memory_order_release);
     return n;
   }
+  // Reader side: how many are waiting.
+  std::size_t available() const noexcept {
+    return head.load(std::memory_order_acquire) - tail.load(std::memory_order_relaxed);
+  }
   // Reader side: moves up to `max` pointers into `out`.
   std::size_t take(span_data** out, std::size_t max) noexcept {
     const std::size_t t = tail.load(std::memory_order_relaxed);
@@ -42,9 +47,15 @@ struct return_ring {
   }
 };
 
+// A thread's free records are a LIFO stack, refilled from its return ring every
+// kRefillEvery acquisitions with the newest returns on top: reusing the most recently used
+// record keeps the working set to what is really in flight. (FIFO reuse cycles through
+// every record the pool ever made, and the pool only grows.)
 struct alignas(64) home {
-  std::array<span_data*, kCache> cache{};  // owner only
+  span_data** stack = nullptr;  // owner only: [0, count) free, newest at the top
   std::size_t count = 0;
+  std::size_t capacity = 0;
+  std::size_t since_refill = 0;
   std::atomic<return_ring*> returns{nullptr};  // made by the owner on its first acquire
 };
 
@@ -89,6 +100,38 @@ span_data* create() noexcept {
 
 }  // namespace
 
+namespace {
+
+// Makes room for `n` more entries on the owner's stack; false when memory is exhausted.
+bool reserve_stack(home& h, std::size_t n) noexcept {
+  if (h.count + n <= h.capacity) return true;
+  const std::size_t capacity = std::max<std::size_t>(2 * h.capacity, std::max<std::size_t>(h.count + n, 1024));
+  auto* grown = new (std::nothrow) span_data*[capacity];
+  if (grown == nullptr) return false;
+  std::copy(h.stack, h.stack + h.count, grown);
+  delete[] h.stack;
+  h.stack = grown;
+  h.capacity = capacity;
+  return true;
+}
+
+// Moves what other threads returned onto the top of the owner's stack.
+void refill(registry& r, home& h) noexcept {
+  h.since_refill = 0;
+  return_ring* ring = h.returns.load(std::memory_order_relaxed);
+  if (ring == nullptr) {
+    ring = new (std::nothrow) return_ring();
+    h.returns.store(ring, std::memory_order_release);  // may stay null: returns then spill
+  }
+  if (ring != nullptr) {
+    const std::size_t waiting = ring->available();
+    if (waiting != 0 && reserve_stack(h, waiting)) h.count += ring->take(h.stack + h.count, waiting);
+  }
+  if (h.count == 0 && reserve_stack(h, 128)) h.count = take_spilled(r, h.stack, 128);
+}
+
+}  // namespace
+
 span_data* span_pool::acquire() noexcept {
   registry& r = the_registry();
   const std::size_t slot = current_thread_slot();
@@ -97,16 +140,8 @@ span_data* span_pool::acquire() noexcept {
     if (take_spilled(r, &record, 1) == 0) record = create();
   } else {
     home& h = r.homes[slot];
-    if (h.count == 0) [[unlikely]] {
-      return_ring* ring = h.returns.load(std::memory_order_relaxed);
-      if (ring == nullptr) {
-        ring = new (std::nothrow) return_ring();
-        h.returns.store(ring, std::memory_order_release);  // may stay null: returns then spill
-      }
-      if (ring != nullptr) h.count = ring->take(h.cache.data(), kCache);
-      if (h.count == 0) h.count = take_spilled(r, h.cache.data(), kCache / 2);
-    }
-    record = h.count != 0 ? h.cache[--h.count] : create();
+    if (h.count == 0 || ++h.since_refill >= kRefillEvery) [[unlikely]] refill(r, h);
+    record = h.count != 0 ? h.stack[--h.count] : create();
   }
   if (record != nullptr) record->prepare_reuse();
   return record;
@@ -124,13 +159,13 @@ void span_pool::release_to(std::size_t owner, std::span<const span_data* const> 
   registry& r = the_registry();
   if (owner >= kMaxThreadSlots) return spill(r, records);
   home& h = r.homes[owner];
-  if (owner == current_thread_slot()) {
-    // Our own records: straight into the cache, the rest to the return ring.
-    while (h.count < kCache && !records.empty()) {
-      h.cache[h.count++] = const_cast<span_data*>(records.front());
-      records = records.subspan(1);
-    }
-    if (records.empty()) return;
+  // Our own records go straight onto our stack, but only for a thread that starts spans
+  // (it made its return ring on its first acquire): a thread that only releases would
+  // strand them when it exits, so its records go to the shared spill instead.
+  if (owner == current_thread_slot() && h.returns.load(std::memory_order_relaxed) != nullptr &&
+      reserve_stack(h, records.size())) {
+    for (const span_data* record : records) h.stack[h.count++] = const_cast<span_data*>(record);
+    return;
   }
   return_ring* ring = h.returns.load(std::memory_order_acquire);
   if (ring == nullptr) return spill(r, records);
