@@ -20,9 +20,13 @@ class span_accounting {
   span_accounting(benchmark::State& state, tracer::tracer& t)
       : state_(state), counters_(t.processor().counters()), dropped_(counters_.this_thread(span_counters::dropped)) {}
   ~span_accounting() {
+    const auto dropped = static_cast<double>(counters_.this_thread(span_counters::dropped) - dropped_);
     state_.SetItemsProcessed(state_.iterations());
-    state_.counters["dropped"] =
-        benchmark::Counter(static_cast<double>(counters_.this_thread(span_counters::dropped) - dropped_));
+    state_.counters["dropped"] = benchmark::Counter(dropped);
+    // Per thread, averaged over threads: the share of this run's spans that were dropped.
+    state_.counters["dropped%"] = benchmark::Counter(
+        state_.iterations() == 0 ? 0.0 : 100.0 * dropped / static_cast<double>(state_.iterations()),
+        benchmark::Counter::kAvgThreads);
   }
   span_accounting(const span_accounting&) = delete;
   span_accounting& operator=(const span_accounting&) = delete;
