@@ -54,7 +54,6 @@ class span {
 
  private:
   friend class tracer;
-  friend class tracer_instrumentation;
   span(span_data* record, const tracer* owner) noexcept : record_(record), tracer_(owner) {}
   explicit span(span_context context) noexcept : context_(std::move(context)) {}
   void finish_recording() noexcept;
