@@ -1,0 +1,53 @@
+#pragma once
+// What an overhead experiment runs: which tracing configurations, how many rounds, how long each
+// phase, and the open-loop load. Plain values; run_experiment carries them out.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tracebench::harness {
+
+// Phase 2's offered load: a fraction of the off configuration's measured capacity, or a rate.
+struct offered_load {
+  enum class kind : std::uint8_t { fraction, rate };
+  kind type = kind::fraction;
+  double value = 0.5;  // fraction in (0, 1], or requests per second > 0
+
+  // "50%" and "0.5" are fractions, "2000/s" a rate. Throws std::invalid_argument with a
+  // one-line message naming the text.
+  [[nodiscard]] static offered_load parse(std::string_view text);
+  // Requests per second given the off configuration's closed-loop throughput.
+  [[nodiscard]] double rate_for(double off_capacity) const noexcept;
+  // "50% of off capacity", "2000/s".
+  [[nodiscard]] std::string describe() const;
+};
+
+[[nodiscard]] std::vector<std::string> default_configurations();
+
+struct experiment_plan {
+  // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
+  std::vector<std::string> configurations = default_configurations();
+  unsigned rounds = 5;
+  std::chrono::nanoseconds phase_duration = std::chrono::seconds(10);  // measured, per phase
+  std::chrono::nanoseconds warmup = std::chrono::seconds(2);           // before each phase, discarded
+  unsigned concurrency = 16;  // closed-loop workers
+  unsigned graph_threads = 0;  // executor threads per service graph; 0: one per core
+  offered_load load;
+  // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
+  std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
+  std::uint64_t seed = 1;
+};
+
+// Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
+// zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off".
+void validate(const experiment_plan& plan);
+
+// orders[r] lists the indices 0..configs-1 starting at r mod configs and wrapping, so every
+// configuration takes every position in turn and drift does not favour one.
+[[nodiscard]] std::vector<std::vector<std::size_t>> round_orders(std::size_t configs, unsigned rounds);
+
+}  // namespace tracebench::harness

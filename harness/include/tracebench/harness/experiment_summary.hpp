@@ -1,0 +1,70 @@
+#pragma once
+// An experiment's runs reduced to overhead per configuration: each round's figure against the
+// same round's off run (so drift between rounds cancels), then the median of those deltas with
+// its 95% interval. Dapper's published figures sit beside ours for the rates both have.
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tracebench/harness/experiment_runner.hpp"
+#include "tracebench/harness/statistics.hpp"
+
+namespace tracebench::harness {
+
+// Per-round changes in percent, and their statistics::summarize when there is at least one.
+struct metric_delta {
+  std::vector<double> per_round;  // valid pairs only: (config - off) / off x 100
+  std::optional<summary> stats;
+};
+
+struct configuration_summary {
+  std::string configuration;
+  bool baseline = false;  // "off": its deltas are empty by definition
+  std::size_t runs = 0;
+  // Runs with a phase marked invalid, and why; their deltas are left out, never averaged in.
+  std::size_t invalid_runs = 0;
+  std::vector<std::string> invalid_reasons;  // "round 2: open loop: ..."
+  double median_throughput = 0.0;  // raw, over valid phase-1 runs
+  double median_p99_ns = 0.0;      // raw, over valid phase-2 runs
+  metric_delta throughput;
+  metric_delta mean_latency;
+  metric_delta p50_latency;
+  metric_delta p99_latency;
+  double spans_exported_per_run = 0.0;  // median
+  double bytes_per_span = 0.0;          // over all runs; 0 when nothing was exported
+};
+
+struct experiment_summary {
+  std::string scenario_name;
+  unsigned rounds = 0;
+  double offered_rate = 0.0;
+  std::vector<configuration_summary> rows;  // in the plan's configuration order
+};
+
+// Runs of a configuration missing the off run of their round contribute no delta.
+[[nodiscard]] experiment_summary summarize_experiment(const experiment_result& result);
+
+// Table 2 of the Dapper report (Sigelman et al. 2010): changes in percent on a production
+// web-search cluster, experimental error +-2.5% latency, +-0.15% throughput.
+struct dapper_figure {
+  std::string_view configuration;
+  double latency_change_percent;
+  double throughput_change_percent;
+};
+inline constexpr std::array<dapper_figure, 6> kDapperTable{{
+    {"1/1", 16.3, -1.48},
+    {"1/2", 9.40, -0.73},
+    {"1/4", 6.38, -0.30},
+    {"1/8", 4.12, -0.23},
+    {"1/16", 2.12, -0.08},
+    {"1/1024", -0.20, -0.06},
+}};
+
+// By tracing_config name, so "0.5" finds 1/2; nothing for off, never and rates Dapper lacks.
+[[nodiscard]] std::optional<dapper_figure> dapper_lookup(std::string_view configuration);
+
+}  // namespace tracebench::harness
