@@ -8,7 +8,8 @@ namespace tracebench::harness {
 namespace po = boost::program_options;
 
 std::span<const command* const> all_commands() {
-  static const command* const kCommands[] = {&validate_command(), &list_command(), &analyze_command()};
+  static const command* const kCommands[] = {&validate_command(), &list_command(), &analyze_command(),
+                                                     &run_command()};
   return kCommands;
 }
 

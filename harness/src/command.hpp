@@ -30,6 +30,7 @@ struct command {
 [[nodiscard]] const command& validate_command();
 [[nodiscard]] const command& list_command();
 [[nodiscard]] const command& analyze_command();
+[[nodiscard]] const command& run_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

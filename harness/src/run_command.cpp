@@ -1,0 +1,265 @@
+// tracebench run: carries out an overhead experiment on one scenario, prints the overhead
+// table (or JSON) and keeps every raw run in a results file.
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "atomic_file.hpp"
+#include "command.hpp"
+#include "results_document.hpp"
+#include "scenario_directory.hpp"
+#include "text_format.hpp"
+#include "tracebench/harness/experiment_plan.hpp"
+#include "tracebench/harness/experiment_runner.hpp"
+#include "tracebench/harness/experiment_summary.hpp"
+#include "tracebench/harness/overhead_table.hpp"
+#include "tracebench/services/scenario_loader.hpp"
+#include "tracebench/tracer/sampler.hpp"
+
+namespace tracebench::harness {
+
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+constexpr std::string_view kWhere = "tracebench run";
+constexpr double kNanosPerMicro = 1000;
+
+// A flag value the user got wrong; reported as "tracebench run: --flag: problem".
+struct flag_error : std::invalid_argument {
+  flag_error(std::string_view flag, const std::string& problem)
+      : std::invalid_argument(std::string(flag) + ": " + problem) {}
+};
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+template <typename Unsigned>
+Unsigned parse_whole(std::string_view flag, std::string_view text, Unsigned minimum) {
+  const std::string_view body = trim(text);
+  Unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
+  // from_chars on unsigned rejects a sign, so "-1" fails here rather than wrapping around.
+  if (body.empty() || ec != std::errc{} || ptr != body.data() + body.size() || value < minimum) {
+    throw flag_error(flag, "expected a whole number of at least " + std::to_string(minimum) + ", not \"" +
+                               std::string(text) + "\"");
+  }
+  return value;
+}
+
+std::chrono::nanoseconds parse_seconds(std::string_view flag, std::string_view text, bool zero_allowed) {
+  const std::string_view body = trim(text);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
+  const bool number = !body.empty() && ec == std::errc{} && ptr == body.data() + body.size() && std::isfinite(value);
+  // A day bounds it well inside nanoseconds' range; no phase is meant to be longer.
+  if (!number || value < 0 || (value == 0 && !zero_allowed) || value > 86'400) {
+    throw flag_error(flag, std::string("expected seconds ") + (zero_allowed ? "from 0" : "above 0") +
+                               " up to 86400, such as 0.5 or 10, not \"" + std::string(text) + "\"");
+  }
+  return std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
+}
+
+// "off" and "never" first, as every comparison needs them, then the rates as written.
+std::vector<std::string> parse_rates(std::string_view text) {
+  std::vector<std::string> configurations{"off", "never"};
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string entry(trim(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    double ratio = 0;
+    try {
+      ratio = tracer::parse_sampling_ratio(entry);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--rates", e.what());
+    }
+    if (ratio == 0) {
+      throw flag_error("--rates", "sampling ratio \"" + entry + "\" samples nothing; \"never\" always runs already");
+    }
+    for (const std::string& seen : configurations) {
+      if (seen == entry) throw flag_error("--rates", "sampling ratio \"" + entry + "\" is listed twice");
+    }
+    configurations.push_back(entry);
+    if (comma == std::string_view::npos) return configurations;
+    start = comma + 1;
+  }
+}
+
+experiment_plan build_plan(const po::variables_map& values) {
+  experiment_plan plan;
+  const auto text = [&](const char* name) -> std::optional<std::string> {
+    if (values.count(name) == 0) return std::nullopt;
+    return values[name].as<std::string>();
+  };
+  if (const auto v = text("rates")) plan.configurations = parse_rates(*v);
+  if (const auto v = text("rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
+  if (const auto v = text("duration")) plan.phase_duration = parse_seconds("--duration", *v, false);
+  if (const auto v = text("warmup")) plan.warmup = parse_seconds("--warmup", *v, true);
+  if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
+  if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
+  if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
+  if (const auto v = text("load")) {
+    try {
+      plan.load = offered_load::parse(*v);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--load", e.what());
+    }
+  }
+  return plan;
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
+
+// Scenario names go into a file name: keep it to characters every shell and file system take.
+std::string file_safe(std::string_view name) {
+  std::string safe;
+  for (const char c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.';
+    safe += plain ? c : '_';
+  }
+  return safe.empty() ? "scenario" : safe;
+}
+
+void print_progress(const run_record& r, std::size_t done, std::size_t total, std::ostream& err) {
+  err << '[' << done << '/' << total << "] round " << r.round + 1 << ' ' << r.configuration << ": "
+      << format_thousands(r.throughput) << " req/s, p99 "
+      << format_duration_us(static_cast<double>(r.latency.p99) / kNanosPerMicro);
+  if (!r.throughput_valid) err << " (closed loop invalid: " << r.throughput_invalid_reason << ')';
+  if (!r.latency_valid) err << " (open loop invalid: " << r.latency_invalid_reason << ')';
+  err << '\n' << std::flush;
+}
+
+int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  po::options_description flags;
+  flags.add_options()("rates", po::value<std::string>(),
+                      "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024 "
+                      "(default: 1/1,1/2,1/4,1/16,1/1024)")(
+      "rounds", po::value<std::string>(), "rounds, each running every configuration (default 5)")(
+      "duration", po::value<std::string>(), "measured seconds per phase, e.g. 0.5 (default 10)")(
+      "warmup", po::value<std::string>(), "discarded seconds before each phase (default 2)")(
+      "load", po::value<std::string>(), "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
+                                        "default 50%")(
+      "threads", po::value<std::string>(), "executor threads per service graph (default: one per core)")(
+      "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")(
+      "seed", po::value<std::string>(), "random seed (default 1)")(
+      "format", po::value<std::string>()->default_value("table"), "table or json, on stdout")(
+      "out", po::value<std::string>()->default_value("results"), "directory for the results file");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
+  if (parsed.exit_code) return *parsed.exit_code;
+
+  const std::string format = parsed.values["format"].as<std::string>();
+  if (format == "markdown") {
+    err << kWhere << ": --format: markdown is not supported yet; use table or json\n";
+    return kExitUsage;
+  }
+  if (format != "table" && format != "json") {
+    err << kWhere << ": --format: expected table or json, not \"" << format << "\"\n";
+    return kExitUsage;
+  }
+  experiment_plan plan;
+  try {
+    plan = build_plan(parsed.values);
+    validate(plan);
+  } catch (const std::invalid_argument& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+  if (parsed.values.count("scenario") == 0) return usage_error(kWhere, "no scenario given", err);
+  const std::string file = resolve_scenario(parsed.values["scenario"].as<std::string>()).string();
+  const services::load_result loaded = services::load_scenario_file(file);
+  if (!loaded.ok()) {
+    for (const std::string& e : loaded.errors) err << (loaded.unreadable ? "tracebench: " : file + ": ") << e << '\n';
+    return kExitUsage;
+  }
+  const fs::path out_dir = parsed.values["out"].as<std::string>();
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    // Found now rather than after minutes of measuring.
+    err << kWhere << ": --out: cannot create " << out_dir.string() << ": " << ec.message() << '\n';
+    return kExitUsage;
+  }
+
+  experiment_result result;
+  try {
+    result = run_experiment(*loaded.value, plan, [&err](const run_record& r, std::size_t done, std::size_t total) {
+      print_progress(r, done, total, err);
+    });
+  } catch (const std::exception& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  const experiment_summary summary = summarize_experiment(result);
+  const nlohmann::ordered_json document = results_document(result, summary);
+  const std::string text = document.dump(2) + '\n';
+
+  if (format == "json") {
+    out << text;
+  } else {
+    if (debug_build()) out << "warning: Debug build: overhead figures do not represent an optimised build\n";
+    out << render_overhead_table(summary);
+  }
+  out << std::flush;
+
+  const fs::path results_file = out_dir / ("run-" + file_safe(result.scenario_name) + "-" + utc_timestamp() + ".json");
+  try {
+    write_file_atomically(results_file, text);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  err << "results written to " << results_file.string() << '\n';
+  bool all_valid = true;
+  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
+  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
+  return all_valid ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+const command& run_command() {
+  static const command kCommand{
+      "run",
+      "[options] SCENARIO",
+      "measure tracing overhead on a scenario: off, never and sampling rates",
+      "Runs an overhead experiment on one scenario: every round runs each configuration (off, never,\n"
+      "then each sampling rate) on a fresh service graph, first a closed loop for capacity, then an\n"
+      "open loop at a fixed offered load for latency. Prints one progress line per run on stderr,\n"
+      "the overhead table (or JSON) on stdout, and writes every raw run and the summary to\n"
+      "DIR/run-<scenario>-<UTC time>.json. Exits 2 for bad flags or an invalid scenario, 1 when\n"
+      "the experiment failed or some runs were invalid (the results file is still written).",
+      "  tracebench run checkout\n"
+      "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
+      "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n",
+      run_run};
+  return kCommand;
+}
+
+}  // namespace tracebench::harness
