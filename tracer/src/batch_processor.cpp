@@ -68,7 +68,7 @@ batch_processor::batch_processor(std::shared_ptr<span_exporter> exporter, batch_
   options_.max_export_batch = std::max<std::size_t>(options_.max_export_batch, 1);
   batch_.reserve(options_.max_export_batch);
   runs_.reserve(rings_.size());
-  wake_threshold_ = std::max<std::size_t>(1, std::min<std::size_t>(256, options_.queue_per_thread / 8));
+  fill_check_every_ = std::max<std::size_t>(1, std::min<std::size_t>(256, options_.queue_per_thread / 8));
   worker_ = std::thread([this] { run(); });
 }
 
@@ -117,10 +117,10 @@ void batch_processor::on_end(span_data* record) noexcept {
     if (slot == kOverflowSlot) [[unlikely]] {
       std::lock_guard lock(overflow_mutex_);
       accepted = r->push(record);
-      due = accepted && r->needs_drain(wake_threshold_);
+      due = accepted && r->needs_drain(fill_check_every_);
     } else {
       accepted = r->push(record);
-      due = accepted && r->needs_drain(wake_threshold_);
+      due = accepted && r->needs_drain(fill_check_every_);
     }
   }
   if (!accepted) [[unlikely]] {

@@ -64,7 +64,7 @@ class batch_processor final : public span_processor {
   std::mutex overflow_mutex_;  // the overflow slot's ring has many producers
   std::vector<const span_data*> batch_;
   std::vector<std::pair<std::size_t, std::size_t>> runs_;  // (thread slot, count) of batch_, in order
-  std::size_t wake_threshold_ = 1;
+  std::size_t fill_check_every_ = 1;  // pushes between a producer's looks at its ring's fill
 
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;
