@@ -222,6 +222,36 @@ TEST(ClosedLoop, KeepsConcurrencyAndReachesItsThroughput) {
   EXPECT_EQ(r.latency.count(), r.completed);
 }
 
+TEST(ClosedLoop, RepliesThatComeInsideSendLoopRatherThanRecurse) {
+  // Every reply comes before send() returns: a slot that sent again from inside the reply would
+  // nest a frame per request and overflow the stack within the run.
+  instant_target target;
+  harness::closed_loop_options options;
+  options.concurrency = 3;
+  options.duration = 300ms;
+  options.warmup = 50ms;
+  const harness::closed_loop_result r = harness::run_closed_loop(target, options);
+  EXPECT_GT(r.completed, 10'000U);
+  EXPECT_EQ(r.completed, r.sent);
+  EXPECT_EQ(r.lost, 0U);
+  EXPECT_TRUE(r.valid) << r.invalid_reason;
+  EXPECT_EQ(r.latency.count(), r.completed);
+}
+
+TEST(ClosedLoop, ASlotWhoseReplyNeverComesIsCountedLostAndTheRunEnds) {
+  silent_target target;
+  harness::closed_loop_options options;
+  options.concurrency = 5;
+  options.duration = 100ms;
+  options.reply_timeout = 50ms;
+  const harness::closed_loop_result r = harness::run_closed_loop(target, options);
+  EXPECT_EQ(r.sent, 5U);  // one per slot: none sends again without a reply
+  EXPECT_EQ(r.completed, 0U);
+  EXPECT_EQ(r.lost, 5U);
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.invalid_reason.find("5 replies lost"), std::string::npos) << r.invalid_reason;
+}
+
 TEST(OpenLoop, DrivesTheFakeServices) {
   services::load_result loaded =
       services::parse_scenario(R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20}}})");

@@ -1,6 +1,6 @@
 #pragma once
-// Closed-loop load: a fixed number of workers, each sending its next request only once the last
-// replied. It measures maximum throughput; its latencies hide stalls (coordinated omission), so
+// Closed-loop load: a fixed number of request slots, each sending its next request only once its
+// last replied (from the reply itself, so no generator thread competes with the target). It measures maximum throughput; its latencies hide stalls (coordinated omission), so
 // latency claims come from the open loop.
 
 #include <chrono>
@@ -13,11 +13,11 @@
 namespace tracebench::harness {
 
 struct closed_loop_options {
-  unsigned concurrency = 1;  // workers, so requests in flight; > 0
+  unsigned concurrency = 1;  // requests in flight; > 0
   std::chrono::nanoseconds duration = std::chrono::seconds(1);  // warm-up included
   std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);  // < duration
-  // A worker whose reply does not come within this stops (its request counted lost) rather than
-  // send more and exceed the concurrency.
+  // How long after the end replies may still come; a slot still waiting then counts its request
+  // lost. A slot never sends a second request while one is in flight, whatever this is.
   std::chrono::nanoseconds reply_timeout = std::chrono::seconds(1);
 };
 
@@ -30,13 +30,13 @@ struct closed_loop_result {
   std::uint64_t lost = 0;              // whole run: reply timed out
   std::chrono::nanoseconds window{0};  // duration - warmup
   double throughput = 0.0;             // completed / window, per second
-  latency_histogram latency;           // per worker, merged
+  latency_histogram latency;           // per slot, merged
   bool valid = true;
   std::string invalid_reason;  // set when replies were lost
 };
 
-// Runs `concurrency` worker threads for options.duration plus at most reply_timeout.
-// Throws std::invalid_argument on bad options.
+// Sends from the calling thread and from `target`'s reply callbacks for options.duration, then
+// waits at most reply_timeout for the last replies. Throws std::invalid_argument on bad options.
 [[nodiscard]] closed_loop_result run_closed_loop(load_target& target, const closed_loop_options& options);
 
 }  // namespace tracebench::harness
