@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "tracebench/services/tracing_config.hpp"
 
@@ -67,6 +68,15 @@ std::string offered_load::describe() const {
 }
 
 std::vector<std::string> default_configurations() { return {"off", "never", "1/1", "1/2", "1/4", "1/16", "1/1024"}; }
+
+unsigned default_graph_threads() noexcept {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 1 ? cores - 1 : 1;
+}
+
+unsigned graph_threads_for(const experiment_plan& plan) noexcept {
+  return plan.graph_threads > 0 ? plan.graph_threads : default_graph_threads();
+}
 
 void validate(const experiment_plan& plan) {
   if (plan.rounds == 0) throw std::invalid_argument("experiment: rounds must be at least 1");

@@ -34,7 +34,7 @@ run_record run_one(const services::scenario& s, const experiment_plan& plan, con
   auto exporter = std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json);
   auto processor = std::make_shared<tracer::batch_processor>(exporter);
   services::graph_options options;
-  if (plan.graph_threads > 0) options.threads = plan.graph_threads;
+  options.threads = graph_threads_for(plan);
   // The same draws for every configuration of a round, different ones across rounds.
   options.seed = plan.seed + round;
   options.instrument = services::make_instrumentation_factory(services::tracing_config::parse(configuration), processor);

@@ -39,7 +39,7 @@ json plan_document(const experiment_plan& plan) {
           {"phase_duration_s", seconds(plan.phase_duration)},
           {"warmup_s", seconds(plan.warmup)},
           {"concurrency", plan.concurrency},
-          {"graph_threads", plan.graph_threads},
+          {"graph_threads", graph_threads_for(plan)},
           {"load",
            {{"kind", plan.load.type == offered_load::kind::rate ? "rate" : "fraction"},
             {"value", plan.load.value},

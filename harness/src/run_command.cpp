@@ -162,7 +162,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "warmup", po::value<std::string>(), "discarded seconds before each phase (default 2)")(
       "load", po::value<std::string>(), "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
                                         "default 50%")(
-      "threads", po::value<std::string>(), "executor threads per service graph (default: one per core)")(
+      "threads", po::value<std::string>(), "executor threads per service graph (default: one per core but one, for the generator)")(
       "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")(
       "seed", po::value<std::string>(), "random seed (default 1)")(
       "format", po::value<std::string>()->default_value("table"), "table or json, on stdout")(

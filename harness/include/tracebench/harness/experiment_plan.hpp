@@ -35,12 +35,19 @@ struct experiment_plan {
   std::chrono::nanoseconds phase_duration = std::chrono::seconds(10);  // measured, per phase
   std::chrono::nanoseconds warmup = std::chrono::seconds(2);           // before each phase, discarded
   unsigned concurrency = 16;  // closed-loop workers
-  unsigned graph_threads = 0;  // executor threads per service graph; 0: one per core
+  unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
   // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
   std::uint64_t seed = 1;
 };
+
+// One executor thread per core but one: the open loop's pacer and the batch exporter need a core
+// of their own, or their wake-ups wait behind the target and the schedule slips. At least 1.
+[[nodiscard]] unsigned default_graph_threads() noexcept;
+
+// graph_threads, or default_graph_threads() when it is 0.
+[[nodiscard]] unsigned graph_threads_for(const experiment_plan& plan) noexcept;
 
 // Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
 // zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off".
