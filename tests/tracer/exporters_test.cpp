@@ -217,6 +217,69 @@ TEST(NullExporter, CountingOnlyDoesNotEncode) {
   EXPECT_EQ(exporter.bytes_encoded(), 0U);
 }
 
+TEST(NullExporter, KeepsNoSamplesByDefault) {
+  resource owner("cart");
+  span_data a;
+  fill_span(a, owner, 1, "a");
+  const span_data* batch[] = {&a, &a};
+  null_exporter exporter;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(exporter.export_spans(batch), export_result::success);
+  EXPECT_TRUE(exporter.take_samples().empty());
+}
+
+TEST(NullExporter, KeepsWholeBatchesUpToTheBound) {
+  resource owner("cart");
+  span_data a;
+  span_data b;
+  span_data c;
+  fill_span(a, owner, 1, "a");
+  fill_span(b, owner, 2, "b");
+  fill_span(c, owner, 3, "c");
+  const span_data* two[] = {&a, &b};
+  const span_data* one[] = {&c};
+  const std::string two_json = to_otlp_json(two);
+  const std::string one_json = to_otlp_json(one);
+
+  // Room for two + one and a little more, but not for another two-span batch.
+  null_exporter exporter(null_exporter::mode::encode_otlp_json, two_json.size() + one_json.size() + 10);
+  EXPECT_EQ(exporter.export_spans(two), export_result::success);
+  EXPECT_EQ(exporter.export_spans({}), export_result::success);  // nothing to keep
+  EXPECT_EQ(exporter.export_spans(one), export_result::success);
+  EXPECT_EQ(exporter.export_spans(two), export_result::success);  // does not fit: ends the sample
+  EXPECT_EQ(exporter.export_spans(one), export_result::success);  // would fit, but the sample is over
+  EXPECT_EQ(exporter.spans_exported(), 6U);
+  exporter.shutdown();
+
+  const std::vector<encoded_batch> samples = exporter.take_samples();
+  ASSERT_EQ(samples.size(), 2U);
+  EXPECT_EQ(samples[0].payload, two_json);
+  EXPECT_EQ(samples[0].spans, 2U);
+  EXPECT_EQ(samples[1].payload, one_json);
+  EXPECT_EQ(samples[1].spans, 1U);
+  EXPECT_TRUE(json::accept(samples[0].payload));  // a whole request, not a truncated one
+  EXPECT_TRUE(exporter.take_samples().empty());   // taken means moved out
+}
+
+TEST(NullExporter, KeepSamplesSetterAndCountingOnly) {
+  resource owner("cart");
+  span_data a;
+  fill_span(a, owner, 1, "a");
+  const span_data* batch[] = {&a};
+  const std::size_t size = to_otlp_json(batch).size();
+
+  null_exporter exporter;
+  EXPECT_EQ(exporter.export_spans(batch), export_result::success);  // before the setter: not kept
+  exporter.keep_samples(3 * size);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(exporter.export_spans(batch), export_result::success);
+  const std::vector<encoded_batch> samples = exporter.take_samples();
+  EXPECT_EQ(samples.size(), 3U);  // exactly at the bound is still within it
+  for (const encoded_batch& s : samples) EXPECT_EQ(s.spans, 1U);
+
+  null_exporter counting(null_exporter::mode::counting_only, 1 << 20);
+  EXPECT_EQ(counting.export_spans(batch), export_result::success);
+  EXPECT_TRUE(counting.take_samples().empty());  // nothing encoded, nothing to keep
+}
+
 TEST(MemoryExporter, CopiesSurviveTheRecordBeingReused) {
   memory_exporter exporter;
   span_data record;
