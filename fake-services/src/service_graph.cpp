@@ -67,7 +67,6 @@ struct service_graph::impl {
   impl(scenario s, graph_options o, service_host& host)
       : spec(std::move(s)), options(std::move(o)), pool(options.threads > 0 ? options.threads : 1) {
     if (!options.instrument) throw std::invalid_argument("service_graph: graph_options.instrument is required");
-    wire = options.make_transport ? options.make_transport(host) : std::make_unique<inprocess_transport>(host);
     for (const service& svc : spec.services) {
       auto state = std::make_unique<service_state>();
       state->spec = &svc;
@@ -83,6 +82,9 @@ struct service_graph::impl {
       }
       services.push_back(std::move(state));
     }
+    // Last: nothing may throw once a transport started serving on the pool.
+    wire = options.make_transport ? options.make_transport(host, spec, pool.get_executor())
+                                  : std::make_unique<inprocess_transport>(host);
   }
 
   void begin_work() noexcept { outstanding.fetch_add(1, std::memory_order_relaxed); }
@@ -105,14 +107,16 @@ struct service_graph::impl {
 
   scenario spec;
   graph_options options;
-  std::unique_ptr<transport> wire;
   std::vector<std::unique_ptr<service_state>> services;
   std::atomic<std::size_t> outstanding{0};
   std::mutex idle_mutex;
   std::condition_variable idle;
   bool stopped = false;
-  // Last, so it is destroyed first: abandoned coroutines end their spans while tracers live.
+  // Destroyed before the services: abandoned coroutines end their spans while tracers live.
   asio::thread_pool pool;
+  // After the pool, so it is destroyed before it (once stop() joined the threads): a transport's
+  // sockets belong to the pool's execution context and must not outlive it.
+  std::unique_ptr<transport> wire;
 };
 
 asio::awaitable<call_response> service_graph::impl::receive(std::size_t target, call_request request) {

@@ -4,6 +4,7 @@
 // internal spans, then runs its steps, injecting context into every call it makes. Written
 // once against `transport`; the tracing configuration is the instrumentation factory's.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,12 +25,18 @@ inline constexpr std::string_view kRequestIdAttribute = "tracebench.request_id";
   return cores > 0 ? cores : 1;
 }
 
+// Builds the wire between a graph's services: `executor` is the graph's own (its thread pool),
+// for transports that run servers or sockets of their own. `host` and `spec` outlive the
+// transport, and the graph destroys it after joining its threads but before the pool itself.
+using transport_factory =
+    std::function<std::unique_ptr<transport>(service_host& host, const scenario& spec, asio::any_io_executor executor)>;
+
 struct graph_options {
   unsigned threads = default_threads();  // executor threads
   std::uint64_t seed = 1;                // with the request id, fixes every draw of a request
   instrumentation_factory instrument;    // required: called once per service
   // The wire between services; empty means in-process. Called once with the graph.
-  std::function<std::unique_ptr<transport>(service_host& host)> make_transport;
+  transport_factory make_transport;
 };
 
 struct request_result {
