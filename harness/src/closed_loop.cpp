@@ -1,5 +1,7 @@
 #include "tracebench/harness/closed_loop.hpp"
 
+#include <time.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -47,6 +49,7 @@ struct run_state {
   std::vector<lane> lanes;
   const steady_clock::time_point measure_from;
   const steady_clock::time_point end;
+  const std::atomic<bool>* stop = nullptr;
   std::atomic<std::uint64_t> next_id{0};
   std::atomic<bool> closed{false};
   std::atomic<unsigned> in_send{0};
@@ -57,6 +60,12 @@ struct run_state {
 };
 
 void drive(const std::shared_ptr<run_state>& state, lane& l);
+
+nanoseconds process_cpu_time() noexcept {
+  ::timespec t{};
+  if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return nanoseconds(0);
+  return std::chrono::seconds(t.tv_sec) + nanoseconds(t.tv_nsec);
+}
 
 void finish_lane(run_state& state) {
   const std::lock_guard lock(state.mutex);
@@ -87,7 +96,8 @@ void drive(const std::shared_ptr<run_state>& state, lane& l) {
     // Dekker-style with run_closed_loop's close: either it sees us in send(), or we see closed.
     state->in_send.fetch_add(1);
     const steady_clock::time_point now = steady_clock::now();
-    if (state->closed.load() || now >= state->end) {
+    if (state->closed.load() || now >= state->end ||
+        (state->stop != nullptr && state->stop->load(std::memory_order_relaxed))) {
       state->in_send.fetch_sub(1);
       finish_lane(*state);
       return;
@@ -118,9 +128,16 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
 
   const steady_clock::time_point start = steady_clock::now();
   auto state = std::make_shared<run_state>(target, options.concurrency, start + options.warmup, start + options.duration);
+  state->stop = options.stop;
   for (lane& l : state->lanes) drive(state, l);
+  std::this_thread::sleep_until(state->measure_from);
+  const nanoseconds cpu_from = process_cpu_time();
+  nanoseconds cpu_until{0};
   {
     std::unique_lock lock(state->mutex);
+    // Woken early only by a stop: then the window ends there.
+    (void)state->all_done.wait_until(lock, state->end, [&] { return state->running == 0; });
+    cpu_until = process_cpu_time();
     (void)state->all_done.wait_until(lock, state->end + options.reply_timeout, [&] { return state->running == 0; });
   }
   state->closed.store(true);
@@ -141,6 +158,7 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
     result.latency.merge(l.latency);
   }
   result.throughput = static_cast<double>(result.completed) / std::chrono::duration<double>(result.window).count();
+  result.process_cpu = cpu_until - cpu_from;
   if (result.lost > 0) {
     result.valid = false;
     result.invalid_reason = std::to_string(result.lost) + " replies lost (none within the reply timeout)";

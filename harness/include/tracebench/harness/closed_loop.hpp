@@ -3,6 +3,7 @@
 // last replied (from the reply itself, so no generator thread competes with the target). It measures maximum throughput; its latencies hide stalls (coordinated omission), so
 // latency claims come from the open loop.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -19,6 +20,8 @@ struct closed_loop_options {
   // How long after the end replies may still come; a slot still waiting then counts its request
   // lost. A slot never sends a second request while one is in flight, whatever this is.
   std::chrono::nanoseconds reply_timeout = std::chrono::seconds(1);
+  // When set and true, no slot sends again: the run ends as if its duration were up.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct closed_loop_result {
@@ -31,8 +34,17 @@ struct closed_loop_result {
   std::chrono::nanoseconds window{0};  // duration - warmup
   double throughput = 0.0;             // completed / window, per second
   latency_histogram latency;           // per slot, merged
+  // CPU this process used over the window, every thread: the target's, its exporter's and the
+  // generator's. Per request it is steadier than throughput on a machine whose cores are shared
+  // (a stolen or throttled core lowers requests per second, not CPU per request).
+  std::chrono::nanoseconds process_cpu{0};
   bool valid = true;
   std::string invalid_reason;  // set when replies were lost
+
+  // process_cpu / completed, in ns; 0 when nothing completed.
+  [[nodiscard]] double cpu_ns_per_request() const noexcept {
+    return completed == 0 ? 0.0 : static_cast<double>(process_cpu.count()) / static_cast<double>(completed);
+  }
 };
 
 // Sends from the calling thread and from `target`'s reply callbacks for options.duration, then

@@ -4,6 +4,7 @@
 // coordinated-omission correction). Latency from the actual send is kept beside it, and a
 // generator that could not keep its schedule marks the run invalid and says why.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -23,11 +24,16 @@ struct open_loop_options {
   // Send-lag p99 above this means the generator fell behind. 1 ms is what an otherwise idle
   // machine keeps at thousands of requests per second; loosen it on a busy one, do not ignore it.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
+  // The bound rises to this share of the run's corrected p99 latency when that is larger: a lag
+  // a tenth of the latency measured cannot be what the latency shows. 0 keeps lag_bound fixed.
+  double lag_share_of_latency = 0.1;
   // Requests in flight beyond which a due request is dropped (counted, never queued): queueing
   // it in the generator would hide the target's backlog.
   std::uint64_t max_outstanding = 10'000;
   // How long replies may still come after the last send; the rest are counted lost.
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(1);
+  // When set and true, sending stops; the run is marked invalid ("interrupted").
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct open_loop_result {
@@ -52,8 +58,8 @@ struct open_loop_result {
 
 // Drives `target` from the calling thread for options.duration plus at most drain_timeout.
 // Invalid when under 99% of the scheduled requests were sent (the schedule's own count, so a
-// Poisson run is not judged by its random total), send-lag p99 > lag_bound, any send was
-// dropped, or any reply was lost. Throws std::invalid_argument on bad options.
+// Poisson run is not judged by its random total), send-lag p99 > max(lag_bound,
+// lag_share_of_latency x corrected p99), any send was dropped, or any reply was lost. Throws std::invalid_argument on bad options.
 [[nodiscard]] open_loop_result run_open_loop(load_target& target, const open_loop_options& options);
 
 }  // namespace tracebench::harness
