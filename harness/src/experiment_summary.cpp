@@ -1,5 +1,6 @@
 #include "tracebench/harness/experiment_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -27,6 +28,30 @@ double median_or_zero(std::vector<double> values) {
   return values.empty() ? 0.0 : median(std::span<const double>(values));
 }
 
+
+// Bytes per span do not depend on the sampling rate, so the projection of every configuration,
+// never and off included, uses the sizes of all the spans the experiment exported.
+struct span_sizes {
+  std::optional<double> json;
+  std::optional<double> zstd;
+};
+
+span_sizes experiment_span_sizes(const experiment_result& result) {
+  std::uint64_t spans = 0;
+  std::uint64_t bytes = 0;
+  std::vector<double> ratios;
+  for (const run_record& run : result.runs) {
+    spans += run.spans.exported;
+    bytes += run.bytes_encoded;
+    if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
+  }
+  span_sizes sizes;
+  if (spans == 0) return sizes;
+  sizes.json = static_cast<double>(bytes) / static_cast<double>(spans);
+  if (!ratios.empty()) sizes.zstd = *sizes.json * median(std::span<const double>(ratios));
+  return sizes;
+}
+
 }  // namespace
 
 experiment_summary summarize_experiment(const experiment_result& result) {
@@ -34,24 +59,54 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   out.scenario_name = result.scenario_name;
   out.rounds = result.plan.rounds;
   out.offered_rate = result.offered_rate;
+  out.graph_threads = result.graph_threads;
+  out.transport = result.plan.transport;
+  out.interrupted = result.interrupted;
+  out.debug_build = result.debug_build;
+  out.runs_done = result.runs.size();
+  out.runs_planned = result.plan.configurations.size() * result.plan.rounds;
+  out.costs = result.costs;
+  out.spans_per_request = result.spans_per_request;
+  out.hops_per_request = result.hops_per_request;
+  out.lag_bound = result.plan.lag_bound;
+  out.lag_bound_adapts = result.plan.lag_bound_adapts;
+  const span_sizes sizes = experiment_span_sizes(result);
 
   std::map<unsigned, const run_record*> off_by_round;
+  std::vector<double> off_cpu;
   for (const run_record& run : result.runs) {
     if (run.configuration == "off") off_by_round.emplace(run.round, &run);
+    if (run.configuration == "off" && run.throughput_valid) off_cpu.push_back(run.cpu_ns_per_request);
+    if (run.loaded()) ++out.loaded_runs;
+    if (run.load) out.max_other_cores = std::max(out.max_other_cores, run.load->other_cores);
   }
+  // What tracing's predicted CPU adds to: a request's CPU without it, as measured.
+  const double baseline_cpu_ns = median_or_zero(off_cpu);
 
   for (const std::string& name : result.plan.configurations) {
     configuration_summary row;
     row.configuration = name;
     row.baseline = name == "off";
     std::vector<double> throughputs;
+    std::vector<double> cpu_per_request;
     std::vector<double> p99s;
     std::vector<double> exported;
+    std::vector<double> spans_per_second;
+    std::vector<double> ratios;
     std::uint64_t spans_total = 0;
     std::uint64_t bytes_total = 0;
     for (const run_record& run : result.runs) {
       if (run.configuration != name) continue;
       ++row.runs;
+      if (run.loaded()) ++row.loaded_runs;
+      row.spans.started += run.spans.started;
+      row.spans.sampled += run.spans.sampled;
+      row.spans.ended += run.spans.ended;
+      row.spans.exported += run.spans.exported;
+      row.spans.dropped += run.spans.dropped;
+      // Valid or not, the run exported these spans at about the offered rate.
+      if (run.achieved_rate > 0) spans_per_second.push_back(run.spans_per_second);
+      if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
       exported.push_back(static_cast<double>(run.spans.exported));
       spans_total += run.spans.exported;
       bytes_total += run.bytes_encoded;
@@ -59,14 +114,23 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       if (!run.valid()) ++row.invalid_runs;
       if (!run.throughput_valid) row.invalid_reasons.push_back(round + "closed loop: " + run.throughput_invalid_reason);
       if (!run.latency_valid) row.invalid_reasons.push_back(round + "open loop: " + run.latency_invalid_reason);
-      if (run.throughput_valid) throughputs.push_back(run.throughput);
-      if (run.latency_valid) p99s.push_back(static_cast<double>(run.latency.p99));
+      if (run.throughput_valid) {
+        throughputs.push_back(run.throughput);
+        cpu_per_request.push_back(run.cpu_ns_per_request);
+      }
+      if (run.latency_valid) {
+        p99s.push_back(static_cast<double>(run.latency.p99));
+        row.latency.merge(run.latency_distribution);
+      }
 
       if (row.baseline) continue;
       const auto off = off_by_round.find(run.round);
       if (off == off_by_round.end()) continue;
       const run_record& base = *off->second;
-      if (run.throughput_valid && base.throughput_valid) add_change(row.throughput, run.throughput, base.throughput);
+      if (run.throughput_valid && base.throughput_valid) {
+        add_change(row.throughput, run.throughput, base.throughput);
+        add_change(row.cpu_per_request, run.cpu_ns_per_request, base.cpu_ns_per_request);
+      }
       if (run.latency_valid && base.latency_valid) {
         add_change(row.mean_latency, run.latency.mean, base.latency.mean);
         add_change(row.p50_latency, static_cast<double>(run.latency.p50), static_cast<double>(base.latency.p50));
@@ -74,10 +138,24 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       }
     }
     row.median_throughput = median_or_zero(std::move(throughputs));
+    row.median_cpu_ns_per_request = median_or_zero(std::move(cpu_per_request));
     row.median_p99_ns = median_or_zero(std::move(p99s));
     row.spans_exported_per_run = median_or_zero(std::move(exported));
     row.bytes_per_span = spans_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(spans_total) : 0.0;
+    row.spans_per_second = median_or_zero(std::move(spans_per_second));
+    if (row.bytes_per_span > 0 && !ratios.empty())
+      row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));
+    const services::tracing_config config = services::tracing_config::parse(name);
+    row.sampled_fraction = config.tracing == services::tracing_config::mode::probability ? config.probability : 0.0;
+    if (result.projected_spans_per_second)
+      row.projection = project_volume(*result.projected_spans_per_second, row.sampled_fraction, sizes.json, sizes.zstd);
+    if (!row.baseline && baseline_cpu_ns > 0) {
+      row.predicted = predict_overhead(result.costs, config, result.spans_per_request, result.hops_per_request,
+                                       baseline_cpu_ns);
+      row.predicted_cpu_change_percent = row.predicted->cpu_ns_per_request / baseline_cpu_ns * 100.0;
+    }
     finish(row.throughput);
+    finish(row.cpu_per_request);
     finish(row.mean_latency);
     finish(row.p50_latency);
     finish(row.p99_latency);

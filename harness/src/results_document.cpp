@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -27,6 +28,22 @@ json cpu_model() {
   return nullptr;
 }
 
+// The frequency governor decides whether a core slows down between bursts: "performance" keeps
+// figures steadier than "powersave" or "ondemand". Null where cpufreq is not exposed (most VMs).
+json cpu_governor() {
+  std::ifstream in("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  std::string governor;
+  if (!std::getline(in, governor) || governor.empty()) return nullptr;
+  return governor;
+}
+
+json load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0, five = 0, fifteen = 0;
+  if (!(in >> one >> five >> fifteen)) return nullptr;
+  return {one, five, fifteen};
+}
+
 json kernel() {
   ::utsname u{};
   if (::uname(&u) != 0) return nullptr;
@@ -39,13 +56,56 @@ json plan_document(const experiment_plan& plan) {
           {"phase_duration_s", seconds(plan.phase_duration)},
           {"warmup_s", seconds(plan.warmup)},
           {"concurrency", plan.concurrency},
+          {"transport", plan.transport == transport_kind::loopback ? "loopback" : "inproc"},
           {"graph_threads", graph_threads_for(plan)},
           {"load",
            {{"kind", plan.load.type == offered_load::kind::rate ? "rate" : "fraction"},
             {"value", plan.load.value},
             {"description", plan.load.describe()}}},
           {"lag_bound_ns", plan.lag_bound.count()},
+          {"lag_bound_adapts", plan.lag_bound_adapts},
           {"seed", plan.seed}};
+}
+
+json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(); }
+
+json compression_document(const compression_figures& c) {
+  return {{"payloads", c.payloads},
+          {"spans", c.spans},
+          {"raw_bytes", c.raw_bytes},
+          {"compressed_bytes", c.compressed_bytes},
+          {"ratio", c.ratio},
+          {"level", kDefaultZstdLevel}};
+}
+
+json spans_document(const tracer::span_counts& c) {
+  return {{"started", c.started}, {"sampled", c.sampled}, {"ended", c.ended}, {"exported", c.exported},
+          {"dropped", c.dropped}};
+}
+
+json daily_document(const daily_volume& d) {
+  return {{"spans", d.spans}, {"otlp_json_bytes", optional_number(d.otlp_json_bytes)},
+          {"zstd_bytes", optional_number(d.zstd_bytes)}};
+}
+
+json projection_document(const std::optional<volume_projection>& p) {
+  if (!p) return nullptr;
+  return {{"spans_per_second_1_1", p->spans_per_second},
+          {"sampled_fraction", p->sampled_fraction},
+          {"per_day_raw", daily_document(p->raw)},
+          {"per_day_sampled", daily_document(p->sampled)}};
+}
+
+json spectrum_document(const latency_histogram& h) {
+  json rows = json::array();
+  for (const percentile_row& row : h.percentile_spectrum()) {
+    // JSON has no infinity: the final row's 1/(1-p) is null.
+    rows.push_back({{"value_ns", row.value},
+                    {"percentile", row.percentile},
+                    {"total_count", row.total_count},
+                    {"inverse_tail", std::isfinite(row.inverse_tail) ? json(row.inverse_tail) : json()}});
+  }
+  return rows;
 }
 
 json run_document(const run_record& r) {
@@ -55,6 +115,7 @@ json run_document(const run_record& r) {
           {"position", r.position},
           {"valid", r.valid()},
           {"throughput", r.throughput},
+          {"cpu_ns_per_request", r.cpu_ns_per_request},
           {"throughput_valid", r.throughput_valid},
           {"throughput_invalid_reason", r.throughput_invalid_reason},
           {"offered_rate", r.offered_rate},
@@ -76,7 +137,11 @@ json run_document(const run_record& r) {
             {"ended", r.spans.ended},
             {"exported", r.spans.exported},
             {"dropped", r.spans.dropped}}},
-          {"bytes_encoded", r.bytes_encoded}};
+          {"bytes_encoded", r.bytes_encoded},
+          {"spans_per_second", r.spans_per_second},
+          {"compression", r.compression ? compression_document(*r.compression) : json()},
+          {"machine_load", r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
+          {"loaded", r.loaded()}};
 }
 
 json delta_document(const metric_delta& d) {
@@ -101,7 +166,9 @@ json row_document(const configuration_summary& row) {
               {"invalid_reasons", row.invalid_reasons},
               {"median_throughput", row.median_throughput},
               {"median_p99_ns", row.median_p99_ns},
+              {"median_cpu_ns_per_request", row.median_cpu_ns_per_request},
               {"throughput_change", delta_document(row.throughput)},
+              {"cpu_per_request_change", delta_document(row.cpu_per_request)},
               {"mean_latency_change", delta_document(row.mean_latency)},
               {"p50_latency_change", delta_document(row.p50_latency)},
               {"p99_latency_change", delta_document(row.p99_latency)},
@@ -111,6 +178,18 @@ json row_document(const configuration_summary& row) {
     doc["dapper"] = {{"latency_change_percent", dapper->latency_change_percent},
                      {"throughput_change_percent", dapper->throughput_change_percent}};
   }
+  doc["spans"] = spans_document(row.spans);
+  doc["sampled_fraction"] = row.sampled_fraction;
+  doc["spans_per_second"] = row.spans_per_second;
+  doc["zstd_bytes_per_span"] = optional_number(row.zstd_bytes_per_span);
+  doc["projection"] = projection_document(row.projection);
+  doc["predicted"] = row.predicted ? json{{"cpu_ns_per_request", row.predicted->cpu_ns_per_request},
+                                          {"cpu_change_percent", optional_number(row.predicted_cpu_change_percent)},
+                                          {"throughput_change_percent", row.predicted->throughput_change_percent}}
+                                   : json();
+  doc["loaded_runs"] = row.loaded_runs;
+  doc["latency_histogram"] = json::parse(row.latency.to_json());
+  doc["percentile_spectrum"] = spectrum_document(row.latency);
   return doc;
 }
 
@@ -120,6 +199,8 @@ json environment_document() {
   json doc = {{"cpu_model", cpu_model()},
               {"cores", std::thread::hardware_concurrency()},
               {"kernel", kernel()},
+              {"cpu_governor", cpu_governor()},
+              {"load_average_at_end", load_average()},
               {"compiler", __VERSION__},
               {"build_type", debug_build() ? "Debug" : "Release"},
               {"debug_build", debug_build()}};
@@ -136,13 +217,35 @@ json results_document(const experiment_result& result, const experiment_summary&
   for (const run_record& r : result.runs) runs.push_back(run_document(r));
   json rows = json::array();
   for (const configuration_summary& row : summary.rows) rows.push_back(row_document(row));
+  const hot_path_costs& c = result.costs;
   return {{"schema", kResultsSchema},
+          {"complete", !result.interrupted},
           {"environment", environment_document()},
-          {"scenario", result.scenario_name},
+          {"scenario",
+           {{"name", result.scenario_name},
+            {"spans_per_request", result.spans_per_request},
+            {"hops_per_request", result.hops_per_request},
+            {"projected_spans_per_second", optional_number(result.projected_spans_per_second)}}},
           {"plan", plan_document(result.plan)},
+          {"graph_threads", result.graph_threads},
           {"offered_rate", result.offered_rate},
+          {"hot_path_costs_ns",
+           {{"unsampled_span", c.unsampled_span_ns},
+            {"sampled_span", c.sampled_span_ns},
+            {"export_per_span", c.export_ns_per_span},
+            {"inject", c.inject_ns},
+            {"extract", c.extract_ns}}},
           {"runs", std::move(runs)},
-          {"summary", {{"rounds", summary.rounds}, {"offered_rate", summary.offered_rate}, {"rows", std::move(rows)}}}};
+          {"summary",
+           {{"rounds", summary.rounds},
+            {"runs_done", summary.runs_done},
+            {"runs_planned", summary.runs_planned},
+            {"interrupted", summary.interrupted},
+            {"debug_build", summary.debug_build},
+            {"loaded_runs", summary.loaded_runs},
+            {"max_other_cores", summary.max_other_cores},
+            {"offered_rate", summary.offered_rate},
+            {"rows", std::move(rows)}}}};
 }
 
 }  // namespace tracebench::harness

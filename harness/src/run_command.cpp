@@ -15,8 +15,14 @@
 #include <system_error>
 #include <vector>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+
 #include "atomic_file.hpp"
 #include "command.hpp"
+#include "progress_reporter.hpp"
 #include "results_document.hpp"
 #include "scenario_directory.hpp"
 #include "text_format.hpp"
@@ -113,6 +119,19 @@ experiment_plan build_plan(const po::variables_map& values) {
   if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
   if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
   if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
+  if (const auto v = text("lag-bound")) {
+    plan.lag_bound = parse_seconds("--lag-bound", *v, false);
+    plan.lag_bound_adapts = false;
+  }
+  if (const auto v = text("transport")) {
+    if (*v == "inproc") {
+      plan.transport = transport_kind::inproc;
+    } else if (*v == "loopback") {
+      plan.transport = transport_kind::loopback;
+    } else {
+      throw flag_error("--transport", "expected inproc or loopback, not \"" + *v + "\"");
+    }
+  }
   if (const auto v = text("load")) {
     try {
       plan.load = offered_load::parse(*v);
@@ -143,14 +162,36 @@ std::string file_safe(std::string_view name) {
   return safe.empty() ? "scenario" : safe;
 }
 
-void print_progress(const run_record& r, std::size_t done, std::size_t total, std::ostream& err) {
-  err << '[' << done << '/' << total << "] round " << r.round + 1 << ' ' << r.configuration << ": "
-      << format_thousands(r.throughput) << " req/s, p99 "
-      << format_duration_us(static_cast<double>(r.latency.p99) / kNanosPerMicro);
-  if (!r.throughput_valid) err << " (closed loop invalid: " << r.throughput_invalid_reason << ')';
-  if (!r.latency_valid) err << " (open loop invalid: " << r.latency_invalid_reason << ')';
-  err << '\n' << std::flush;
-}
+// Ctrl-C: the experiment stops after cutting the run under way short. SA_RESETHAND restores the
+// default action, so a second Ctrl-C ends the process at once.
+std::atomic<bool> g_interrupt{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_interrupt(int) { g_interrupt.store(true, std::memory_order_relaxed); }
+
+class interrupt_guard {
+ public:
+  interrupt_guard() {
+    g_interrupt.store(false);
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    action.sa_flags = static_cast<int>(SA_RESETHAND);
+    sigemptyset(&action.sa_mask);
+    installed_ = ::sigaction(SIGINT, &action, &previous_) == 0;
+  }
+  ~interrupt_guard() {
+    if (installed_) ::sigaction(SIGINT, &previous_, nullptr);
+  }
+  interrupt_guard(const interrupt_guard&) = delete;
+  interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+  bool installed_ = false;
+};
+
+// The live progress line only where a person watches it: the real stderr, on a terminal.
+bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
 
 int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
@@ -165,7 +206,12 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "threads", po::value<std::string>(), "executor threads per service graph (default: one per core but one, for the generator)")(
       "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")(
       "seed", po::value<std::string>(), "random seed (default 1)")(
-      "format", po::value<std::string>()->default_value("table"), "table or json, on stdout")(
+      "transport", po::value<std::string>(), "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
+                                             "default inproc")(
+      "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
+                                             "seconds (default 0.001, raised to twice this machine's own lag "
+                                             "against a no-op target)")(
+      "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name");
@@ -175,12 +221,8 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   if (parsed.exit_code) return *parsed.exit_code;
 
   const std::string format = parsed.values["format"].as<std::string>();
-  if (format == "markdown") {
-    err << kWhere << ": --format: markdown is not supported yet; use table or json\n";
-    return kExitUsage;
-  }
-  if (format != "table" && format != "json") {
-    err << kWhere << ": --format: expected table or json, not \"" << format << "\"\n";
+  if (format != "table" && format != "markdown" && format != "json") {
+    err << kWhere << ": --format: expected table, markdown or json, not \"" << format << "\"\n";
     return kExitUsage;
   }
   experiment_plan plan;
@@ -209,9 +251,10 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
 
   experiment_result result;
   try {
-    result = run_experiment(*loaded.value, plan, [&err](const run_record& r, std::size_t done, std::size_t total) {
-      print_progress(r, done, total, err);
-    });
+    const interrupt_guard interrupts;
+    progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
+    result = run_experiment(
+        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt);
   } catch (const std::exception& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitFailed;
@@ -223,8 +266,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   if (format == "json") {
     out << text;
   } else {
-    if (debug_build()) out << "warning: Debug build: overhead figures do not represent an optimised build\n";
-    out << render_overhead_table(summary);
+    out << render_overhead_table(summary, format == "markdown" ? table_style::markdown : table_style::text);
   }
   out << std::flush;
 
@@ -235,7 +277,12 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     err << kWhere << ": " << e.what() << '\n';
     return kExitFailed;
   }
-  err << "results written to " << results_file.string() << '\n';
+  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
+  if (result.interrupted) {
+    err << kWhere << ": interrupted after " << result.runs.size() << " of "
+        << plan.configurations.size() * plan.rounds << " runs\n";
+    return kExitInterrupted;
+  }
   bool all_valid = true;
   for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
   if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
@@ -251,13 +298,16 @@ const command& run_command() {
       "measure tracing overhead on a scenario: off, never and sampling rates",
       "Runs an overhead experiment on one scenario: every round runs each configuration (off, never,\n"
       "then each sampling rate) on a fresh service graph, first a closed loop for capacity, then an\n"
-      "open loop at a fixed offered load for latency. Prints one progress line per run on stderr,\n"
-      "the overhead table (or JSON) on stdout, and writes every raw run and the summary to\n"
-      "DIR/run-<scenario>-<UTC time>.json. Exits 2 for bad flags or an invalid scenario, 1 when\n"
-      "the experiment failed or some runs were invalid (the results file is still written).",
+      "open loop at a fixed offered load for latency. Shows progress on stderr (a live line with\n"
+      "an ETA on a terminal), prints the overhead and span-volume tables (or Markdown, or JSON) on\n"
+      "stdout, and writes every raw run and the summary to DIR/run-<scenario>-<UTC time>.json.\n"
+      "Ctrl-C stops after cutting the current run short and writes what finished, marked\n"
+      "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
+      "some runs were invalid (the results file is still written), 130 when interrupted.",
       "  tracebench run checkout\n"
       "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
-      "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n",
+      "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
+      "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n",
       run_run};
   return kCommand;
 }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace tracebench::harness {
 
@@ -44,6 +46,32 @@ std::string format_thousands(double value) {
     out += digits[i];
   }
   return out;
+}
+
+namespace {
+
+// The value scaled to [1, 1000) and its SI prefix, or unscaled below 1000.
+std::pair<double, const char*> si_scaled(double value) {
+  static constexpr const char* kPrefixes[] = {"", "k", "M", "G", "T", "P"};
+  std::size_t prefix = 0;
+  // 999.5 rounds to "1000" at three figures: move to the next prefix instead.
+  while (std::fabs(value) >= 999.5 && prefix + 1 < std::size(kPrefixes)) {
+    value /= 1000;
+    ++prefix;
+  }
+  return {value, kPrefixes[prefix]};
+}
+
+}  // namespace
+
+std::string format_si(double value) {
+  const auto [scaled, prefix] = si_scaled(value);
+  return (*prefix == '\0' ? format_count(std::round(scaled)) : three_figures(scaled)) + prefix;
+}
+
+std::string format_bytes(double bytes) {
+  const auto [scaled, prefix] = si_scaled(bytes);
+  return (*prefix == '\0' ? format_count(std::round(scaled)) : three_figures(scaled)) + " " + prefix + "B";
 }
 
 std::string format_percent(double fraction) { return printf_string("%.0f", fraction * 100) + "%"; }

@@ -11,6 +11,10 @@ namespace tracebench::harness {
 [[nodiscard]] std::string format_count(double value);
 // 371,429: rounded, with thousands separators.
 [[nodiscard]] std::string format_thousands(double value);
+// 864M, 1.73G, 950: 3 significant figures with an SI suffix (k, M, G, T, P).
+[[nodiscard]] std::string format_si(double value);
+// 450 GB, 1.20 TB, 512 B: decimal units, 3 significant figures.
+[[nodiscard]] std::string format_bytes(double bytes);
 // 72%: a fraction as a whole percentage.
 [[nodiscard]] std::string format_percent(double fraction);
 

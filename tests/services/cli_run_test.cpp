@@ -3,8 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,7 +54,8 @@ TEST_F(CliRun, BadRateEntriesAreOneLineNamingTheFlagAndEntry) {
 TEST_F(CliRun, BadNumbersNameTheirFlag) {
   const std::string file = scenario();
   for (const std::string flag : {"--rounds 0", "--rounds -1", "--duration abc", "--duration 0", "--warmup -2",
-                                 "--threads x", "--concurrency 0", "--load 2", "--seed 1.5"}) {
+                                 "--threads x", "--concurrency 0", "--load 2", "--seed 1.5", "--lag-bound 0",
+                                 "--lag-bound 1ms"}) {
     const run_result r = run("run " + file + " " + flag);
     EXPECT_EQ(r.exit_code, 2) << flag;
     EXPECT_EQ(lines(r.err), 1U) << r.err;
@@ -64,10 +71,64 @@ TEST_F(CliRun, UnknownFlagIsAUsageError) {
   EXPECT_NE(r.err.find("bogus"), std::string::npos) << r.err;
 }
 
-TEST_F(CliRun, MarkdownIsRejectedForNow) {
-  const run_result r = run("run " + scenario() + " --format markdown");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "tracebench run: --format: markdown is not supported yet; use table or json\n");
+TEST_F(CliRun, UnknownFormatAndTransportAreUsageErrors) {
+  const run_result format = run("run " + scenario() + " --format yaml");
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_EQ(format.err, "tracebench run: --format: expected table, markdown or json, not \"yaml\"\n");
+  const run_result transport = run("run " + scenario() + " --transport pigeon");
+  EXPECT_EQ(transport.exit_code, 2);
+  EXPECT_EQ(transport.err, "tracebench run: --transport: expected inproc or loopback, not \"pigeon\"\n");
+}
+
+TEST_F(CliRun, MarkdownFormatPrintsPipeTablesForEveryConfiguration) {
+  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format markdown " +
+                           "--out '" + (dir_ / "results").string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  EXPECT_EQ(r.out.rfind("## Tracing overhead: tiny\n", 0), 0U) << r.out;
+  EXPECT_NE(r.out.find("| config | runs | throughput/s |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| --- | ---: |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("### Span volume"), std::string::npos) << r.out;
+  for (const std::string config : {"| off |", "| never |", "| 1/1 |"}) {
+    // Once in the overhead table, once in the volume table.
+    const std::size_t first = r.out.find(config);
+    ASSERT_NE(first, std::string::npos) << config << '\n' << r.out;
+    EXPECT_NE(r.out.find(config, first + 1), std::string::npos) << config << '\n' << r.out;
+  }
+}
+
+TEST_F(CliRun, InterruptWritesWhatFinishedMarkedIncomplete) {
+  const fs::path out = dir_ / "results";
+  const fs::path err = dir_ / "stderr";
+  const fs::path table = dir_ / "stdout";
+  const std::string command = "exec '" + tracebench::testing_support::kTracebenchBinary + "' run " + scenario() +
+                              " --rates 1/1 --rounds 50 --duration 0.3 --warmup 0 --out '" + out.string() + "' >'" +
+                              table.string() + "' 2>'" + err.string() + "'";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Interrupt once a run has finished (bounded: 30 s), so there is something to write.
+  for (int i = 0; i < 300 && slurp(err).find("[1/150]") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping cleanly";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(err);
+  EXPECT_NE(slurp(table).find("Interrupted: "), std::string::npos) << slurp(table);
+
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1U);
+  const nlohmann::json doc = nlohmann::json::parse(slurp(files[0]));
+  EXPECT_EQ(doc["complete"], false);
+  EXPECT_EQ(doc["summary"]["interrupted"], true);
+  EXPECT_GE(doc["runs"].size(), 1U);
+  EXPECT_LT(doc["runs"].size(), 150U);
+  EXPECT_EQ(doc["summary"]["runs_done"], doc["runs"].size());
 }
 
 TEST_F(CliRun, MissingScenarioIsAUsageError) {
@@ -106,7 +167,8 @@ TEST_F(CliRun, ShortRunPrintsTheTableAndWritesTheResults) {
   EXPECT_NE(r.err.find("results written to " + files[0].string()), std::string::npos) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(slurp(files[0]));
   EXPECT_EQ(doc["schema"], "tracebench.results/1");
-  EXPECT_EQ(doc["scenario"], "tiny");
+  EXPECT_EQ(doc["scenario"]["name"], "tiny");
+  EXPECT_EQ(doc["complete"], true);
   EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/1"}));
   EXPECT_EQ(doc["runs"].size(), 6U);
   EXPECT_EQ(doc["summary"]["rows"].size(), 3U);

@@ -28,6 +28,10 @@ struct offered_load {
 
 [[nodiscard]] std::vector<std::string> default_configurations();
 
+// How the graph's services call each other: function calls on the event loop, or real HTTP/1.1
+// over 127.0.0.1 (each service its own port).
+enum class transport_kind : std::uint8_t { inproc, loopback };
+
 struct experiment_plan {
   // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
   std::vector<std::string> configurations = default_configurations();
@@ -37,8 +41,14 @@ struct experiment_plan {
   unsigned concurrency = 16;  // closed-loop workers
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
+  transport_kind transport = transport_kind::inproc;
   // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
+  // Raise each run's bound to open_loop_options::lag_share_of_latency of its own p99 latency:
+  // a VM whose vCPUs stall for milliseconds delays sends and replies alike, and a lag that small
+  // beside the latency measured is not what that latency shows. False keeps lag_bound exactly
+  // (an explicit --lag-bound).
+  bool lag_bound_adapts = true;
   std::uint64_t seed = 1;
 };
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "tracebench/harness/experiment_runner.hpp"
+#include "tracebench/harness/hot_path_costs.hpp"
+#include "tracebench/harness/span_volume.hpp"
 #include "tracebench/harness/statistics.hpp"
 
 namespace tracebench::harness {
@@ -29,19 +31,49 @@ struct configuration_summary {
   std::size_t invalid_runs = 0;
   std::vector<std::string> invalid_reasons;  // "round 2: open loop: ..."
   double median_throughput = 0.0;  // raw, over valid phase-1 runs
+  double median_cpu_ns_per_request = 0.0;  // likewise
   double median_p99_ns = 0.0;      // raw, over valid phase-2 runs
+  latency_histogram latency;       // valid phase-2 runs merged: the configuration's spectrum
   metric_delta throughput;
+  metric_delta cpu_per_request;  // phase 1's process CPU per request
   metric_delta mean_latency;
   metric_delta p50_latency;
   metric_delta p99_latency;
   double spans_exported_per_run = 0.0;  // median
   double bytes_per_span = 0.0;          // over all runs; 0 when nothing was exported
+
+  // Span volume, summed over its runs (warm-ups included): nothing dropped goes unreported.
+  tracer::span_counts spans;
+  double sampled_fraction = 0.0;  // the configuration's own: 0 for off and never
+  double spans_per_second = 0.0;  // median of phase 2's, at the offered load
+  std::optional<double> zstd_bytes_per_span;  // bytes_per_span x the runs' median zstd ratio
+  std::optional<volume_projection> projection;  // at the scenario's production rate, if it has one
+
+  // From the calibrated hot-path costs against off's measured CPU per request; empty for off,
+  // which runs no tracer, and when off has no valid run.
+  std::optional<overhead_prediction> predicted;
+  std::optional<double> predicted_cpu_change_percent;  // predicted CPU / off's CPU per request
+  std::size_t loaded_runs = 0;  // runs during which other processes used the machine
 };
 
 struct experiment_summary {
   std::string scenario_name;
   unsigned rounds = 0;
   double offered_rate = 0.0;
+  unsigned graph_threads = 0;
+  transport_kind transport = transport_kind::inproc;
+  bool interrupted = false;
+  bool debug_build = false;  // experiment_result's
+  std::size_t runs_done = 0;
+  std::size_t runs_planned = 0;
+  hot_path_costs costs;
+  double spans_per_request = 0.0;
+  double hops_per_request = 0.0;
+  std::chrono::nanoseconds lag_bound{0};  // the plan's
+  bool lag_bound_adapts = true;
+  // Any run's: other processes' CPU, in cores (machine_load), the highest seen.
+  std::size_t loaded_runs = 0;
+  double max_other_cores = 0.0;
   std::vector<configuration_summary> rows;  // in the plan's configuration order
 };
 
