@@ -106,11 +106,17 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     if (!plan.lag_bound_adapts) open.lag_share_of_latency = 0;
     open.seed = plan.seed + round;
     open.stop = ctx.stop;
+    // A configuration near its capacity builds a backlog whose replies come seconds late: slow,
+    // not lost, and its latency must count them.
+    open.drain_timeout = kIdleTimeout;
     open_loop_result latency = run_open_loop(target, open);
     record.achieved_rate = latency.achieved_rate;
     record.latency = summarize(latency.latency);
     record.latency_distribution = std::move(latency.latency);
     record.uncorrected_p99 = summarize(latency.uncorrected).p99;
+    record.send_lag = summarize(latency.send_lag);
+    record.dropped_sends = latency.dropped_sends;
+    record.lost = latency.lost;
     record.latency_valid = latency.valid;
     record.latency_invalid_reason = latency.invalid_reason;
     if (latency.completed == 0 && record.latency_valid) {

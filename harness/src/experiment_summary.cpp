@@ -80,6 +80,19 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     if (run.loaded()) ++out.loaded_runs;
     if (run.load) out.max_other_cores = std::max(out.max_other_cores, run.load->other_cores);
   }
+  std::vector<double> lag_p99s;
+  out.generator.lowest_achieved_fraction = result.runs.empty() ? 0.0 : 1.0;
+  for (const run_record& run : result.runs) {
+    if (!(run.offered_rate > 0) || run.latency.count == 0) continue;
+    lag_p99s.push_back(static_cast<double>(run.send_lag.p99));
+    out.generator.max_lag_p99_ns = std::max(out.generator.max_lag_p99_ns, static_cast<double>(run.send_lag.p99));
+    out.generator.lowest_achieved_fraction =
+        std::min(out.generator.lowest_achieved_fraction, run.achieved_rate / run.offered_rate);
+    out.generator.dropped_sends += run.dropped_sends;
+    out.generator.lost += run.lost;
+  }
+  out.generator.median_lag_p99_ns = median_or_zero(std::move(lag_p99s));
+
   // What tracing's predicted CPU adds to: a request's CPU without it, as measured.
   const double baseline_cpu_ns = median_or_zero(off_cpu);
 

@@ -198,7 +198,13 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
            " (exact order statistics).\n" + paragraph;
   }
   out += predicted_note(summary) + '\n' + paragraph;
-  out += "Generator: a run is invalid when its open loop sent under 99% of its schedule, dropped or lost a "
+  const generator_health& g = summary.generator;
+  out += "Generator health: achieved at least " + format_percent(g.lowest_achieved_fraction) +
+         " of the offered rate in every run; send-lag p99 " +
+         format_duration_us(g.median_lag_p99_ns / kNanosPerMicro) + " median, " +
+         format_duration_us(g.max_lag_p99_ns / kNanosPerMicro) + " worst; " + std::to_string(g.dropped_sends) +
+         " dropped sends, " + std::to_string(g.lost) + " lost replies.\n" + paragraph;
+  out += "A run is invalid when its open loop sent under 99% of its schedule, dropped or lost a "
          "request, or its send-lag p99 exceeded " +
          format_duration_us(static_cast<double>(summary.lag_bound.count()) / kNanosPerMicro) +
          (summary.lag_bound_adapts ? " or a tenth of its own p99 latency, whichever is larger" : "") + ".\n" +

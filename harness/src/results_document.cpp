@@ -108,8 +108,12 @@ json spectrum_document(const latency_histogram& h) {
   return rows;
 }
 
+json latency_document(const latency_summary& l) {
+  return {{"count", l.count}, {"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99},
+          {"p999", l.p999}, {"max", l.max},   {"mean", l.mean}};
+}
+
 json run_document(const run_record& r) {
-  const latency_summary& l = r.latency;
   return {{"configuration", r.configuration},
           {"round", r.round},
           {"position", r.position},
@@ -120,15 +124,11 @@ json run_document(const run_record& r) {
           {"throughput_invalid_reason", r.throughput_invalid_reason},
           {"offered_rate", r.offered_rate},
           {"achieved_rate", r.achieved_rate},
-          {"latency_ns",
-           {{"count", l.count},
-            {"p50", l.p50},
-            {"p90", l.p90},
-            {"p99", l.p99},
-            {"p999", l.p999},
-            {"max", l.max},
-            {"mean", l.mean}}},
+          {"latency_ns", latency_document(r.latency)},
           {"uncorrected_p99_ns", r.uncorrected_p99},
+          {"send_lag_ns", latency_document(r.send_lag)},
+          {"dropped_sends", r.dropped_sends},
+          {"lost", r.lost},
           {"latency_valid", r.latency_valid},
           {"latency_invalid_reason", r.latency_invalid_reason},
           {"spans",
@@ -244,6 +244,12 @@ json results_document(const experiment_result& result, const experiment_summary&
             {"debug_build", summary.debug_build},
             {"loaded_runs", summary.loaded_runs},
             {"max_other_cores", summary.max_other_cores},
+            {"generator",
+             {{"lowest_achieved_fraction", summary.generator.lowest_achieved_fraction},
+              {"median_send_lag_p99_ns", summary.generator.median_lag_p99_ns},
+              {"max_send_lag_p99_ns", summary.generator.max_lag_p99_ns},
+              {"dropped_sends", summary.generator.dropped_sends},
+              {"lost", summary.generator.lost}}},
             {"offered_rate", summary.offered_rate},
             {"rows", std::move(rows)}}}};
 }

@@ -81,9 +81,11 @@ std::chrono::nanoseconds parse_seconds(std::string_view flag, std::string_view t
   return std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
 }
 
-// "off" and "never" first, as every comparison needs them, then the rates as written.
+// "off" and "never" first, as every comparison needs them, then the rates as written; "none"
+// leaves only those two (for measuring the harness itself).
 std::vector<std::string> parse_rates(std::string_view text) {
   std::vector<std::string> configurations{"off", "never"};
+  if (trim(text) == "none") return configurations;
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
@@ -196,7 +198,7 @@ bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isa
 int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
   flags.add_options()("rates", po::value<std::string>(),
-                      "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024 "
+                      "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024, or none "
                       "(default: 1/1,1/2,1/4,1/16,1/1024)")(
       "rounds", po::value<std::string>(), "rounds, each running every configuration (default 5)")(
       "duration", po::value<std::string>(), "measured seconds per phase, e.g. 0.5 (default 10)")(

@@ -169,20 +169,6 @@ TEST(ExperimentSummary, InvalidRunsAreCountedAndLeftOutOfTheDeltas) {
   EXPECT_NE(table.find("1/1 round 3: open loop: send-lag p99 3 ms > 1 ms"), std::string::npos) << table;
 }
 
-TEST(Dapper, LookupByConfigurationName) {
-  const auto full = harness::dapper_lookup("1/1");
-  ASSERT_TRUE(full);
-  EXPECT_DOUBLE_EQ(full->latency_change_percent, 16.3);
-  EXPECT_DOUBLE_EQ(full->throughput_change_percent, -1.48);
-  ASSERT_TRUE(harness::dapper_lookup("0.5"));  // the same rate, written differently
-  EXPECT_DOUBLE_EQ(harness::dapper_lookup("0.5")->latency_change_percent, 9.40);
-  EXPECT_DOUBLE_EQ(harness::dapper_lookup("1/1024")->throughput_change_percent, -0.06);
-  EXPECT_FALSE(harness::dapper_lookup("off"));
-  EXPECT_FALSE(harness::dapper_lookup("never"));
-  EXPECT_FALSE(harness::dapper_lookup("1/32"));
-  EXPECT_FALSE(harness::dapper_lookup("nonsense"));
-}
-
 // The table line for `configuration`, found by its first column.
 std::string line_of(const std::string& table, const std::string& configuration) {
   std::size_t at = 0;
@@ -197,6 +183,75 @@ std::string line_of(const std::string& table, const std::string& configuration) 
 }
 
 // A text-table line split at its column gaps (two or more spaces).
+TEST(ExperimentSummary, CpuPerRequestPredictionVolumeAndGeneratorHealth) {
+  auto result = planted(5);
+  result.costs = {.unsampled_span_ns = 10, .sampled_span_ns = 100, .export_ns_per_span = 300, .inject_ns = 60,
+                  .extract_ns = 40};
+  result.spans_per_request = 10;
+  result.hops_per_request = 4;
+  result.projected_spans_per_second = 1000;
+  for (auto& run : result.runs) {
+    const double factor = run.configuration == "1/1" ? 1.2 : run.configuration == "1/16" ? 1.01 : 1.0;
+    run.cpu_ns_per_request = 100'000 * factor;
+    run.offered_rate = 500;
+    run.achieved_rate = run.round == 3 && run.configuration == "1/16" ? 490 : 500;
+    run.send_lag.p99 = run.configuration == "never" ? 4'000 : 2'000;
+    run.dropped_sends = run.round == 1 ? 1 : 0;
+  }
+  const auto summary = harness::summarize_experiment(result);
+
+  const auto& full = row_of(summary, "1/1");
+  ASSERT_TRUE(full.cpu_per_request.stats);
+  EXPECT_NEAR(full.cpu_per_request.stats->median, 20.0, 1e-9);
+  EXPECT_DOUBLE_EQ(full.median_cpu_ns_per_request, 120'000);
+  // 10 spans x (100 + 300) ns + 4 hops x (60 + 40) ns = 4,400 ns against off's 100,000.
+  ASSERT_TRUE(full.predicted_cpu_change_percent);
+  EXPECT_NEAR(*full.predicted_cpu_change_percent, 4.4, 1e-9);
+  // Never: 10 unsampled spans x 10 ns + the same 400 ns of propagation.
+  ASSERT_TRUE(row_of(summary, "never").predicted_cpu_change_percent);
+  EXPECT_NEAR(*row_of(summary, "never").predicted_cpu_change_percent, 0.5, 1e-9);
+  // 1/16: 10 x (400 / 16 + 10 x 15 / 16) + 400 = 743.75 ns.
+  EXPECT_NEAR(*row_of(summary, "1/16").predicted_cpu_change_percent, 0.74375, 1e-9);
+  EXPECT_FALSE(row_of(summary, "off").predicted);
+
+  // 1000 spans/s for a day; 400 bytes per span over every exported span of the experiment.
+  ASSERT_TRUE(full.projection);
+  EXPECT_DOUBLE_EQ(full.projection->raw.spans, 86'400'000);
+  EXPECT_DOUBLE_EQ(full.projection->sampled.spans, 86'400'000);
+  ASSERT_TRUE(full.projection->raw.otlp_json_bytes);
+  EXPECT_DOUBLE_EQ(*full.projection->raw.otlp_json_bytes, 86'400'000.0 * 400);
+  const auto& sixteenth = row_of(summary, "1/16");
+  ASSERT_TRUE(sixteenth.projection);
+  EXPECT_DOUBLE_EQ(sixteenth.projection->sampled.spans, 86'400'000.0 / 16);
+  EXPECT_DOUBLE_EQ(sixteenth.sampled_fraction, 1.0 / 16);
+  EXPECT_DOUBLE_EQ(row_of(summary, "never").projection->sampled.spans, 0.0);
+
+  EXPECT_DOUBLE_EQ(summary.generator.lowest_achieved_fraction, 0.98);
+  EXPECT_DOUBLE_EQ(summary.generator.max_lag_p99_ns, 4'000);
+  EXPECT_DOUBLE_EQ(summary.generator.median_lag_p99_ns, 2'000);
+  EXPECT_EQ(summary.generator.dropped_sends, 4U);  // round 1's run of each of the 4 configurations
+
+  const std::string table = harness::render_overhead_table(summary);
+  EXPECT_NE(line_of(table, "1/1").find("+20.00% [+20.00, +20.00]"), std::string::npos) << table;
+  EXPECT_NE(line_of(table, "1/1").find("+4.40%"), std::string::npos) << table;
+  EXPECT_NE(table.find("Generator health: achieved at least 98% of the offered rate"), std::string::npos) << table;
+  EXPECT_NE(table.find("4 dropped sends"), std::string::npos) << table;
+}
+
+TEST(Dapper, LookupByConfigurationName) {
+  const auto full = harness::dapper_lookup("1/1");
+  ASSERT_TRUE(full);
+  EXPECT_DOUBLE_EQ(full->latency_change_percent, 16.3);
+  EXPECT_DOUBLE_EQ(full->throughput_change_percent, -1.48);
+  ASSERT_TRUE(harness::dapper_lookup("0.5"));  // the same rate, written differently
+  EXPECT_DOUBLE_EQ(harness::dapper_lookup("0.5")->latency_change_percent, 9.40);
+  EXPECT_DOUBLE_EQ(harness::dapper_lookup("1/1024")->throughput_change_percent, -0.06);
+  EXPECT_FALSE(harness::dapper_lookup("off"));
+  EXPECT_FALSE(harness::dapper_lookup("never"));
+  EXPECT_FALSE(harness::dapper_lookup("1/32"));
+  EXPECT_FALSE(harness::dapper_lookup("nonsense"));
+}
+
 std::vector<std::string> cells_of(const std::string& line) {
   std::vector<std::string> cells;
   std::size_t at = 0;

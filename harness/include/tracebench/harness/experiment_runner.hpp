@@ -39,6 +39,9 @@ struct run_record {
   latency_summary latency;
   latency_histogram latency_distribution;  // the corrected one, whole, for merging per configuration
   std::int64_t uncorrected_p99 = 0;  // from the actual send: shows what coordinated omission hides
+  latency_summary send_lag;          // actual send - due: the generator's own health
+  std::uint64_t dropped_sends = 0;   // due while too many were in flight
+  std::uint64_t lost = 0;            // no reply within the drain timeout
   bool latency_valid = true;
   std::string latency_invalid_reason;
 

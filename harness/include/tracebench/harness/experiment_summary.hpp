@@ -56,6 +56,15 @@ struct configuration_summary {
   std::size_t loaded_runs = 0;  // runs during which other processes used the machine
 };
 
+// How well the open loop kept its schedule, over every run that reached phase 2.
+struct generator_health {
+  double lowest_achieved_fraction = 0.0;  // achieved / offered, the worst run
+  double median_lag_p99_ns = 0.0;
+  double max_lag_p99_ns = 0.0;
+  std::uint64_t dropped_sends = 0;
+  std::uint64_t lost = 0;
+};
+
 struct experiment_summary {
   std::string scenario_name;
   unsigned rounds = 0;
@@ -69,6 +78,7 @@ struct experiment_summary {
   hot_path_costs costs;
   double spans_per_request = 0.0;
   double hops_per_request = 0.0;
+  generator_health generator;
   std::chrono::nanoseconds lag_bound{0};  // the plan's
   bool lag_bound_adapts = true;
   // Any run's: other processes' CPU, in cores (machine_load), the highest seen.
