@@ -35,9 +35,13 @@ enum class transport_kind : std::uint8_t { inproc, loopback };
 struct experiment_plan {
   // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
   std::vector<std::string> configurations = default_configurations();
-  unsigned rounds = 5;
-  std::chrono::nanoseconds phase_duration = std::chrono::seconds(10);  // measured, per phase
-  std::chrono::nanoseconds warmup = std::chrono::seconds(2);           // before each phase, discarded
+  // Many short rounds rather than a few long ones: a delta is taken within a round, so drift
+  // inside one round is the noise it cannot cancel, and on a shared VM whose speed wanders by
+  // 2x within a minute that matters more than the length of each phase. Ten rounds also give a
+  // 95% interval from order statistics (five reach only 94%). About 10 minutes for 7 configurations.
+  unsigned rounds = 10;
+  std::chrono::nanoseconds phase_duration = std::chrono::seconds(3);  // measured, per phase
+  std::chrono::nanoseconds warmup = std::chrono::seconds(1);          // before each phase, discarded
   unsigned concurrency = 16;  // closed-loop workers
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
