@@ -79,20 +79,21 @@ struct loopback_server::session {
 
 std::shared_ptr<loopback_server> loopback_server::bind(service_host& host, std::size_t service, std::string path,
                                                        asio::any_io_executor executor,
-                                                       const loopback_options& options) {
+                                                       const loopback_options& options, std::uint16_t port) {
   return std::shared_ptr<loopback_server>(
-      new loopback_server(host, service, std::move(path), std::move(executor), options));
+      new loopback_server(host, service, std::move(path), std::move(executor), options, port));
 }
 
 loopback_server::loopback_server(service_host& host, std::size_t service, std::string path,
-                                 asio::any_io_executor executor, const loopback_options& options)
+                                 asio::any_io_executor executor, const loopback_options& options,
+                                 std::uint16_t port)
     : host_(host),
       service_(service),
       path_(std::move(path)),
       executor_(std::move(executor)),
       options_(options),
       acceptor_(asio::any_io_executor(asio::make_strand(executor_))) {
-  const tcp::endpoint wanted(asio::ip::make_address(options_.bind_address), 0);
+  const tcp::endpoint wanted(asio::ip::make_address(options_.bind_address), port);
   acceptor_.open(wanted.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(wanted);
@@ -186,7 +187,8 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
     co_return false;
   }
   // Checked before the body is read, so a wrong request never makes the server take its body.
-  if (parser.get().method() != http::verb::post) {
+  const http::verb method = parser.get().method();
+  if (method != http::verb::post && !(options_.accept_get && method == http::verb::get)) {
     counters_->bad_requests.fetch_add(1, std::memory_order_relaxed);
     co_await reply_and_close(s, static_cast<unsigned>(http::status::method_not_allowed));
     co_return false;

@@ -9,7 +9,8 @@ namespace po = boost::program_options;
 
 std::span<const command* const> all_commands() {
   static const command* const kCommands[] = {&validate_command(), &list_command(), &analyze_command(),
-                                                     &run_command()};
+                                                     &run_command(), &collect_command(),
+                                                     &serve_command(), &load_command()};
   return kCommands;
 }
 

@@ -32,6 +32,9 @@ struct command {
 [[nodiscard]] const command& list_command();
 [[nodiscard]] const command& analyze_command();
 [[nodiscard]] const command& run_command();
+[[nodiscard]] const command& serve_command();
+[[nodiscard]] const command& load_command();
+[[nodiscard]] const command& collect_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

@@ -36,6 +36,8 @@ void print_help(const po::options_description& flags) {
                "  tracebench validate checkout web-search   (shipped scenarios by name)\n"
                "  tracebench analyze spans.otlp.jsonl\n"
                "  tracebench run --rates 1/1,1/16 --rounds 3 checkout\n"
+               "  tracebench serve --service api --listen 127.0.0.1:8080 checkout\n"
+               "  tracebench load --rate 1000 --duration 10 http://127.0.0.1:8080/call/api\n"
                "  tracebench validate --help\n\n"
                "'tracebench <command> --help' describes a command and its options.\n"
                "Exit status: 0 success, 1 a check that did not hold, 2 bad usage or invalid input.\n";

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,11 +23,13 @@ namespace tracebench::services {
 
 class loopback_server final : public std::enable_shared_from_this<loopback_server> {
  public:
-  // Binds and listens on `address`, port 0 (throws boost::system::system_error); serves
-  // nothing until start(). `host` must outlive every coroutine of the server.
+  // Binds and listens on options.bind_address, `port` (0: an ephemeral one; throws
+  // boost::system::system_error); serves nothing until start(). `host` must outlive every
+  // coroutine of the server. A fixed port is for `tracebench serve`; graphs always use 0.
   [[nodiscard]] static std::shared_ptr<loopback_server> bind(service_host& host, std::size_t service,
                                                              std::string path, asio::any_io_executor executor,
-                                                             const loopback_options& options);
+                                                             const loopback_options& options,
+                                                             std::uint16_t port = 0);
   ~loopback_server();
   loopback_server(const loopback_server&) = delete;
   loopback_server& operator=(const loopback_server&) = delete;
@@ -44,7 +47,7 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
   struct session;
 
   loopback_server(service_host& host, std::size_t service, std::string path, asio::any_io_executor executor,
-                  const loopback_options& options);
+                  const loopback_options& options, std::uint16_t port);
   asio::awaitable<void> accept_loop(std::shared_ptr<loopback_server> self);
   asio::awaitable<void> serve(std::shared_ptr<loopback_server> self, std::shared_ptr<session> s);
   // One request and its reply; false when the connection is done.

@@ -63,6 +63,9 @@ struct loopback_options {
   std::uint32_t header_limit = kDefaultHeaderLimit;  // both directions; over it: 431
   std::uint64_t body_limit = kDefaultBodyLimit;      // both directions; over it: 413
   std::size_t max_idle_per_peer = 64;                // pooled connections kept per callee
+  // Server: also take GET /call/<service> (no body) as a call. Off between graph services;
+  // `tracebench serve` turns it on so plain HTTP load tools (wrk's default GET) can drive it.
+  bool accept_get = false;
 };
 
 // Per service server. All counts since the server started.
