@@ -1,9 +1,7 @@
 // tracebench run: carries out an overhead experiment on one scenario, prints the overhead
 // table (or JSON) and keeps every raw run in a results file.
 
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -22,6 +20,7 @@
 
 #include "atomic_file.hpp"
 #include "command.hpp"
+#include "flag_values.hpp"
 #include "progress_reporter.hpp"
 #include "results_document.hpp"
 #include "scenario_directory.hpp"
@@ -43,42 +42,16 @@ namespace fs = std::filesystem;
 constexpr std::string_view kWhere = "tracebench run";
 constexpr double kNanosPerMicro = 1000;
 
-// A flag value the user got wrong; reported as "tracebench run: --flag: problem".
-struct flag_error : std::invalid_argument {
-  flag_error(std::string_view flag, const std::string& problem)
-      : std::invalid_argument(std::string(flag) + ": " + problem) {}
-};
-
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
+// Whole-number flags of the plan: at least `minimum`, at most what `Unsigned` holds.
 template <typename Unsigned>
 Unsigned parse_whole(std::string_view flag, std::string_view text, Unsigned minimum) {
-  const std::string_view body = trim(text);
-  Unsigned value = 0;
-  const auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
-  // from_chars on unsigned rejects a sign, so "-1" fails here rather than wrapping around.
-  if (body.empty() || ec != std::errc{} || ptr != body.data() + body.size() || value < minimum) {
-    throw flag_error(flag, "expected a whole number of at least " + std::to_string(minimum) + ", not \"" +
-                               std::string(text) + "\"");
-  }
-  return value;
-}
-
-std::chrono::nanoseconds parse_seconds(std::string_view flag, std::string_view text, bool zero_allowed) {
-  const std::string_view body = trim(text);
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
-  const bool number = !body.empty() && ec == std::errc{} && ptr == body.data() + body.size() && std::isfinite(value);
-  // A day bounds it well inside nanoseconds' range; no phase is meant to be longer.
-  if (!number || value < 0 || (value == 0 && !zero_allowed) || value > 86'400) {
-    throw flag_error(flag, std::string("expected seconds ") + (zero_allowed ? "from 0" : "above 0") +
-                               " up to 86400, such as 0.5 or 10, not \"" + std::string(text) + "\"");
-  }
-  return std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
+  return static_cast<Unsigned>(parse_count(flag, text, minimum, std::numeric_limits<Unsigned>::max()));
 }
 
 // "off" and "never" first, as every comparison needs them, then the rates as written; "none"
@@ -116,13 +89,13 @@ experiment_plan build_plan(const po::variables_map& values) {
   };
   if (const auto v = text("rates")) plan.configurations = parse_rates(*v);
   if (const auto v = text("rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
-  if (const auto v = text("duration")) plan.phase_duration = parse_seconds("--duration", *v, false);
-  if (const auto v = text("warmup")) plan.warmup = parse_seconds("--warmup", *v, true);
+  if (const auto v = text("duration")) plan.phase_duration = parse_duration("--duration", *v, false);
+  if (const auto v = text("warmup")) plan.warmup = parse_duration("--warmup", *v, true);
   if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
   if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
   if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
   if (const auto v = text("lag-bound")) {
-    plan.lag_bound = parse_seconds("--lag-bound", *v, false);
+    plan.lag_bound = parse_duration("--lag-bound", *v, false);
     plan.lag_bound_adapts = false;
   }
   if (const auto v = text("transport")) {
@@ -211,8 +184,8 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "transport", po::value<std::string>(), "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
                                              "default inproc")(
       "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
-                                             "seconds (default 0.001, raised to twice this machine's own lag "
-                                             "against a no-op target)")(
+                                             "seconds (default 0.001, raised to a tenth of the run's own p99 "
+                                             "latency when that is larger)")(
       "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
