@@ -2,31 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 
+#include "flag_values.hpp"
 #include "tracebench/services/tracing_config.hpp"
 
 namespace tracebench::harness {
 namespace {
-
-// The whole of `text` as a finite number, or nothing.
-bool parse_number(std::string_view text, double& out) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc{} && ptr == end && std::isfinite(out);
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
 
 [[noreturn]] void reject(std::string_view text, std::string_view why) {
   throw std::invalid_argument("load \"" + std::string(text) + "\": " + std::string(why));
@@ -35,17 +20,17 @@ std::string_view trim(std::string_view text) {
 }  // namespace
 
 offered_load offered_load::parse(std::string_view text) {
-  const std::string_view body = trim(text);
+  const std::string_view body = trim_blanks(text);
   double number = 0;
   if (body.ends_with("/s")) {
-    if (!parse_number(trim(body.substr(0, body.size() - 2)), number)) reject(text, "expected a rate such as 2000/s");
+    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 2)), number)) reject(text, "expected a rate such as 2000/s");
     if (number <= 0) reject(text, "the rate must be above 0");
     return {kind::rate, number};
   }
   if (body.ends_with('%')) {
-    if (!parse_number(trim(body.substr(0, body.size() - 1)), number)) reject(text, "expected a percentage such as 50%");
+    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 1)), number)) reject(text, "expected a percentage such as 50%");
     number /= 100;
-  } else if (!parse_number(body, number)) {
+  } else if (!parse_finite(body, number)) {
     reject(text, "expected a fraction of capacity (0.5 or 50%) or a rate (2000/s)");
   }
   // Above capacity the open loop only measures an ever-growing queue, which is not overhead.

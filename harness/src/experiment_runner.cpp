@@ -22,8 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // Long enough for a scenario's slowest request; a graph still busy after it is stopped anyway.
-constexpr auto kIdleTimeout = 10s;
-constexpr auto kFlushTimeout = 10s;
+constexpr std::chrono::milliseconds kIdleTimeout = 10s;
+constexpr std::chrono::milliseconds kFlushTimeout = 10s;
 // Export requests kept for compression: a few hundred KB is dozens of batches, enough for a
 // stable ratio, and copying them costs the exporter thread little.
 constexpr std::size_t kCompressionSampleBytes = 512 * 1024;
@@ -88,10 +88,14 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     record.throughput_valid = false;
     record.throughput_invalid_reason = "no request completed";
   }
-  // The open loop must not start behind the closed loop's stragglers, and its span rate counts
-  // only its own spans.
-  (void)graph.wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(kIdleTimeout));
-  (void)processor->force_flush(std::chrono::duration_cast<std::chrono::milliseconds>(kFlushTimeout));
+  // Stragglers replied and their spans exported (a graph still busy after kIdleTimeout, or an
+  // exporter still behind after kFlushTimeout, is left as it is): the open loop must not start
+  // behind the closed loop's stragglers, and its span rate counts only its own spans.
+  const auto settle = [&] {
+    (void)graph.wait_idle(kIdleTimeout);
+    (void)processor->force_flush(kFlushTimeout);
+  };
+  settle();
   const std::uint64_t exported_before = processor->counts().exported;
 
   if (offered_rate <= 0) offered_rate = plan.load.rate_for(capacity.throughput);
@@ -123,8 +127,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
       record.latency_valid = false;
       record.latency_invalid_reason = "no request completed";
     }
-    (void)graph.wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(kIdleTimeout));
-    (void)processor->force_flush(std::chrono::duration_cast<std::chrono::milliseconds>(kFlushTimeout));
+    settle();
     record.spans_per_second = static_cast<double>(processor->counts().exported - exported_before) /
                               std::chrono::duration<double>(open.duration).count();
   } else {
@@ -133,9 +136,9 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
         offered_rate > 0 ? "interrupted" : "no offered rate: the off configuration's capacity was 0";
   }
 
-  (void)graph.wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(kIdleTimeout));
+  (void)graph.wait_idle(kIdleTimeout);
   graph.stop();
-  (void)processor->force_flush(std::chrono::duration_cast<std::chrono::milliseconds>(kFlushTimeout));
+  (void)processor->force_flush(kFlushTimeout);
   processor->shutdown();
   record.spans = processor->counts();
   record.bytes_encoded = exporter->bytes_encoded();

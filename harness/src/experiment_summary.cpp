@@ -52,6 +52,24 @@ span_sizes experiment_span_sizes(const experiment_result& result) {
   return sizes;
 }
 
+// Over the runs whose open loop ran and got replies.
+generator_health generator_health_of(const std::vector<run_record>& runs) {
+  generator_health health;
+  health.lowest_achieved_fraction = runs.empty() ? 0.0 : 1.0;
+  std::vector<double> lag_p99s;
+  for (const run_record& run : runs) {
+    if (!(run.offered_rate > 0) || run.latency.count == 0) continue;
+    const auto lag_p99 = static_cast<double>(run.send_lag.p99);
+    lag_p99s.push_back(lag_p99);
+    health.max_lag_p99_ns = std::max(health.max_lag_p99_ns, lag_p99);
+    health.lowest_achieved_fraction = std::min(health.lowest_achieved_fraction, run.achieved_rate / run.offered_rate);
+    health.dropped_sends += run.dropped_sends;
+    health.lost += run.lost;
+  }
+  health.median_lag_p99_ns = median_or_zero(std::move(lag_p99s));
+  return health;
+}
+
 }  // namespace
 
 experiment_summary summarize_experiment(const experiment_result& result) {
@@ -80,18 +98,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     if (run.loaded()) ++out.loaded_runs;
     if (run.load) out.max_other_cores = std::max(out.max_other_cores, run.load->other_cores);
   }
-  std::vector<double> lag_p99s;
-  out.generator.lowest_achieved_fraction = result.runs.empty() ? 0.0 : 1.0;
-  for (const run_record& run : result.runs) {
-    if (!(run.offered_rate > 0) || run.latency.count == 0) continue;
-    lag_p99s.push_back(static_cast<double>(run.send_lag.p99));
-    out.generator.max_lag_p99_ns = std::max(out.generator.max_lag_p99_ns, static_cast<double>(run.send_lag.p99));
-    out.generator.lowest_achieved_fraction =
-        std::min(out.generator.lowest_achieved_fraction, run.achieved_rate / run.offered_rate);
-    out.generator.dropped_sends += run.dropped_sends;
-    out.generator.lost += run.lost;
-  }
-  out.generator.median_lag_p99_ns = median_or_zero(std::move(lag_p99s));
+  out.generator = generator_health_of(result.runs);
 
   // What tracing's predicted CPU adds to: a request's CPU without it, as measured.
   const double baseline_cpu_ns = median_or_zero(off_cpu);
@@ -106,7 +113,6 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     std::vector<double> exported;
     std::vector<double> spans_per_second;
     std::vector<double> ratios;
-    std::uint64_t spans_total = 0;
     std::uint64_t bytes_total = 0;
     for (const run_record& run : result.runs) {
       if (run.configuration != name) continue;
@@ -121,7 +127,6 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       if (run.achieved_rate > 0) spans_per_second.push_back(run.spans_per_second);
       if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
       exported.push_back(static_cast<double>(run.spans.exported));
-      spans_total += run.spans.exported;
       bytes_total += run.bytes_encoded;
       const std::string round = "round " + std::to_string(run.round + 1) + ": ";
       if (!run.valid()) ++row.invalid_runs;
@@ -154,7 +159,9 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     row.median_cpu_ns_per_request = median_or_zero(std::move(cpu_per_request));
     row.median_p99_ns = median_or_zero(std::move(p99s));
     row.spans_exported_per_run = median_or_zero(std::move(exported));
-    row.bytes_per_span = spans_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(spans_total) : 0.0;
+    row.bytes_per_span = row.spans.exported > 0
+                             ? static_cast<double>(bytes_total) / static_cast<double>(row.spans.exported)
+                             : 0.0;
     row.spans_per_second = median_or_zero(std::move(spans_per_second));
     if (row.bytes_per_span > 0 && !ratios.empty())
       row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));

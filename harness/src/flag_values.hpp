@@ -1,6 +1,6 @@
 #pragma once
-// Flag values shared by the serve and load commands: whole numbers, seconds, and the error a
-// wrong one raises. Each problem is reported as "tracebench <command>: --flag: problem".
+// Flag values shared by the commands: whole numbers, seconds, rates, and the error a wrong one
+// raises. Each problem is reported as "tracebench <command>: --flag: problem".
 
 #include <chrono>
 #include <cstdint>
@@ -15,6 +15,12 @@ struct flag_error : std::invalid_argument {
   flag_error(std::string_view flag, const std::string& problem)
       : std::invalid_argument(std::string(flag) + ": " + problem) {}
 };
+
+// `text` without leading and trailing spaces and tabs.
+[[nodiscard]] std::string_view trim_blanks(std::string_view text) noexcept;
+
+// The whole of `text` as a finite number; false for anything else (empty included).
+[[nodiscard]] bool parse_finite(std::string_view text, double& value) noexcept;
 
 // A whole number in [minimum, maximum]; throws flag_error naming `flag` otherwise.
 [[nodiscard]] std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t minimum,

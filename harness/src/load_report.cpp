@@ -36,10 +36,19 @@ nlohmann::ordered_json latency_json(const latency_summary& s) {
           {"p99_9", s.p999},  {"max", s.max},   {"mean", s.mean}};
 }
 
-load_report common(const load_setup& setup, const http_error_counts& errors) {
+// What both loops' results have under the same names.
+template <typename Run>
+load_report common(const load_setup& setup, const Run& run, const http_error_counts& errors) {
   load_report r;
   r.setup = setup;
   r.by_category = errors;
+  r.sent = run.sent;
+  r.completed = run.completed;
+  r.errors = run.errors;
+  r.lost = run.lost;
+  r.latency = summarize(run.latency);
+  r.valid = run.valid;
+  r.invalid_reason = run.invalid_reason;
   return r;
 }
 
@@ -47,35 +56,21 @@ load_report common(const load_setup& setup, const http_error_counts& errors) {
 
 load_report make_load_report(const load_setup& setup, double rate, const open_loop_result& run,
                              const http_error_counts& errors) {
-  load_report r = common(setup, errors);
+  load_report r = common(setup, run, errors);
   r.open_loop = true;
   r.target_rate = rate;
-  r.sent = run.sent;
-  r.completed = run.completed;
-  r.errors = run.errors;
-  r.lost = run.lost;
   r.achieved_rate = run.achieved_rate;
-  r.latency = summarize(run.latency);
   r.uncorrected = summarize(run.uncorrected);
   r.send_lag_p99 = run.send_lag.value_at_percentile(99.0);
-  r.valid = run.valid;
-  r.invalid_reason = run.invalid_reason;
   return r;
 }
 
 load_report make_load_report(const load_setup& setup, unsigned concurrency, const closed_loop_result& run,
                              const http_error_counts& errors) {
-  load_report r = common(setup, errors);
+  load_report r = common(setup, run, errors);
   r.open_loop = false;
   r.concurrency = concurrency;
-  r.sent = run.sent;
-  r.completed = run.completed;
-  r.errors = run.errors;
-  r.lost = run.lost;
   r.achieved_rate = run.throughput;
-  r.latency = summarize(run.latency);
-  r.valid = run.valid;
-  r.invalid_reason = run.invalid_reason;
   return r;
 }
 

@@ -24,7 +24,6 @@
 #include "progress_reporter.hpp"
 #include "results_document.hpp"
 #include "scenario_directory.hpp"
-#include "text_format.hpp"
 #include "tracebench/harness/experiment_plan.hpp"
 #include "tracebench/harness/experiment_runner.hpp"
 #include "tracebench/harness/experiment_summary.hpp"
@@ -40,13 +39,6 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 constexpr std::string_view kWhere = "tracebench run";
-constexpr double kNanosPerMicro = 1000;
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 // Whole-number flags of the plan: at least `minimum`, at most what `Unsigned` holds.
 template <typename Unsigned>
@@ -58,11 +50,11 @@ Unsigned parse_whole(std::string_view flag, std::string_view text, Unsigned mini
 // leaves only those two (for measuring the harness itself).
 std::vector<std::string> parse_rates(std::string_view text) {
   std::vector<std::string> configurations{"off", "never"};
-  if (trim(text) == "none") return configurations;
+  if (trim_blanks(text) == "none") return configurations;
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    const std::string entry(trim(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    const std::string entry(trim_blanks(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
     double ratio = 0;
     try {
       ratio = tracer::parse_sampling_ratio(entry);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../support/cli_fixture.hpp"
+#include "../support/otlp_samples.hpp"
 #include "tracebench/tracer/http_post.hpp"
 #include "tracebench/tracer/otlp_http_exporter.hpp"
 
@@ -37,14 +38,7 @@ using tracebench::testing_support::run_result;
 using tracebench::testing_support::slurp;
 using clock_type = std::chrono::steady_clock;
 
-// gateway -> checkout in one trace, for request 7 (as cli_analyze_test has it).
-const std::string kTwoSpans =
-    R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"gateway"}}]},)"
-    R"("scopeSpans":[{"scope":{"name":"t"},"spans":[)"
-    R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"POST /checkout","kind":2,)"
-    R"("startTimeUnixNano":"1000","endTimeUnixNano":"9000","attributes":[{"key":"tracebench.request_id","value":{"intValue":"7"}}]},)"
-    R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00f067aa0ba902b7","parentSpanId":"b7ad6b7169203331",)"
-    R"("name":"PlaceOrder","kind":3,"startTimeUnixNano":"2000","endTimeUnixNano":"8000"}]}]}]})";
+using tracebench::testing_support::kTwoSpans;
 
 // `tracebench collect ARGS` in the background, stderr to a file; killed if still running at the
 // end.
