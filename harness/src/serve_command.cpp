@@ -29,6 +29,8 @@
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
+#include "tracebench/tracer/composite_propagator.hpp"
+#include "tracebench/tracer/otlp_http_exporter.hpp"
 #include "tracebench/tracer/otlp_json_file_exporter.hpp"
 
 namespace tracebench::harness {
@@ -55,6 +57,7 @@ struct serve_plan {
   std::optional<std::chrono::nanoseconds> duration;
   std::optional<std::uint64_t> max_requests;
   std::optional<std::string> export_file;
+  std::optional<std::string> otlp_endpoint;
   std::optional<std::string> port_file;
 };
 
@@ -122,6 +125,14 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
   } catch (const std::invalid_argument& e) {
     throw flag_error("--tracing", e.what());
   }
+  if (const auto v = text("propagators")) {
+    try {
+      (void)tracer::make_propagator(*v);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--propagators", e.what());
+    }
+    plan.tracing.propagators = *v;
+  }
   if (const auto v = text("threads")) plan.threads = static_cast<unsigned>(parse_count("--threads", *v, 1, 1024));
   if (const auto v = text("duration")) plan.duration = parse_duration("--duration", *v, false);
   if (const auto v = text("max-requests")) {
@@ -129,15 +140,29 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
   }
   if (const auto v = text("seed")) plan.transport.seed = parse_count("--seed", *v, 0, std::numeric_limits<std::uint64_t>::max());
   plan.export_file = text("export");
+  plan.otlp_endpoint = text("otlp-endpoint");
+  if (plan.export_file && plan.otlp_endpoint) throw flag_error("--otlp-endpoint", "give --export or --otlp-endpoint, not both");
+  if (plan.otlp_endpoint) {
+    try {
+      (void)tracer::parse_http_url(*plan.otlp_endpoint);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--otlp-endpoint", e.what());
+    }
+  }
   plan.port_file = text("port-file");
   return plan;
 }
 
-// Where the spans go. The seam for exporters: one flag, one branch each (an OTLP/HTTP one
-// belongs here too). Without one, spans are encoded as for shipping and dropped, so tracing
-// costs what it would with an exporter. Throws std::runtime_error when a file cannot be opened.
+// Where the spans go. The seam for exporters: one flag, one branch each. Without one, spans are
+// encoded as for shipping and dropped, so tracing costs what it would with an exporter. Throws
+// std::runtime_error when a file cannot be opened.
 std::shared_ptr<tracer::span_exporter> make_exporter(const serve_plan& plan) {
   if (plan.export_file) return std::make_shared<tracer::otlp_json_file_exporter>(*plan.export_file);
+  if (plan.otlp_endpoint) {
+    tracer::otlp_http_options options;
+    options.endpoint = *plan.otlp_endpoint;
+    return std::make_shared<tracer::otlp_http_exporter>(options);
+  }
   return std::make_shared<tracer::null_exporter>();
 }
 
@@ -172,7 +197,11 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       "peer", po::value<std::vector<std::string>>()->composing(),
       "NAME=http://HOST:PORT where callee NAME is served; one per service this one calls")(
       "tracing", po::value<std::string>(), "off, never, or a sampling ratio such as 1/16 (default 1/1)")(
+      "propagators", po::value<std::string>(),
+      "trace context headers: tracecontext, baggage, b3, b3multi, comma-separated (default tracecontext,baggage)")(
       "export", po::value<std::string>(), "write spans to FILE as OTLP/JSON lines (default: encode and drop)")(
+      "otlp-endpoint", po::value<std::string>(),
+      "POST spans as OTLP/HTTP JSON to this URL, e.g. http://127.0.0.1:4318/v1/traces")(
       "threads", po::value<std::string>(), "executor threads (default: one per core)")(
       "duration", po::value<std::string>(), "stop after this many seconds (default: at SIGINT or SIGTERM)")(
       "max-requests", po::value<std::string>(), "stop once this many requests were answered")(

@@ -140,6 +140,9 @@ TEST_F(CliServe, BadFlagsAreOneLineNamingTheFlag) {
       {"--service backend --duration 0", "--duration", "0"},
       {"--service backend --max-requests 0", "--max-requests", "0"},
       {"--service backend --threads x", "--threads", "x"},
+      {"--service backend --propagators b4", "--propagators", "b4"},
+      {"--service backend --otlp-endpoint https://127.0.0.1:4318", "--otlp-endpoint", "https"},
+      {"--service backend --otlp-endpoint http://127.0.0.1:4318 --export x.jsonl", "--otlp-endpoint", "not both"},
   };
   for (const auto& c : cases) {
     const run_result r = run("serve " + file + " " + c.args);
