@@ -16,4 +16,13 @@ asio::awaitable<call_response> inprocess_transport::call(std::size_t target, cal
   co_return co_await host_.handle(target, std::move(received));
 }
 
+std::string check_inprocess(const scenario& spec) {
+  const service* external = spec.first_external();
+  if (external == nullptr) return {};
+  std::string line = "service \"";
+  line.append(external->name).append("\" is external (").append(external->external->url);
+  line.append("): the in-process transport cannot call it");
+  return line;
+}
+
 }  // namespace tracebench::services

@@ -193,6 +193,10 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
     co_await reply_and_close(s, static_cast<unsigned>(http::status::method_not_allowed));
     co_return false;
   }
+  if (options_.control && method == http::verb::post &&
+      to_std(parser.get().target()).starts_with(kControlPathPrefix)) {
+    co_return co_await serve_control(s, parser);
+  }
   if (to_std(parser.get().target()) != path_) {
     counters_->not_found.fetch_add(1, std::memory_order_relaxed);
     co_await reply_and_close(s, static_cast<unsigned>(http::status::not_found));
@@ -230,6 +234,32 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
   // Counted before the write: once it completes the client may have read the reply, and a test
   // (or a report) reading the counters then must see it.
   counters_->response_bytes.fetch_add(reply.bytes, std::memory_order_relaxed);
+  stream.expires_after(options_.request_timeout);
+  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec && keep_alive;
+}
+
+asio::awaitable<bool> loopback_server::serve_control(session& s, http::request_parser<http::string_body>& parser) {
+  beast::tcp_stream& stream = s.stream;
+  error_code ec;
+  co_await http::async_read(stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_await refuse(s, ec);
+    co_return false;
+  }
+  const bool keep_alive = parser.get().keep_alive();
+  stream.expires_never();  // the handler bounds its own work
+  control_reply reply;
+  try {
+    reply = co_await options_.control(std::string(to_std(parser.get().target())), std::move(parser.get().body()));
+  } catch (const std::exception&) {
+    reply = control_reply{500, R"({"error": "the control request failed"})"};
+  }
+  http::response<http::string_body> response{static_cast<http::status>(reply.status), 11};
+  response.set(http::field::content_type, "application/json");
+  response.keep_alive(keep_alive);
+  response.body() = std::move(reply.body);
+  response.prepare_payload();
   stream.expires_after(options_.request_timeout);
   co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
   co_return !ec && keep_alive;

@@ -83,16 +83,22 @@ std::vector<std::size_t> callees_of(const scenario& spec, std::size_t service) {
 std::string check_peers(const scenario& spec, const peer_transport_options& options) {
   const std::optional<std::size_t> local = index_of(spec, options.local);
   if (!local) return "scenario " + quoted(spec.name) + " has no service " + quoted(options.local);
+  if (const service& here = spec.services[*local]; here.external) {
+    return quoted(here.name) + " is external (" + here.external->url + "): it runs in its own process, not here";
+  }
   std::vector<bool> given(spec.services.size(), false);
   for (const remote_peer& peer : options.peers) {
     const std::optional<std::size_t> at = index_of(spec, peer.service);
     if (!at) return "scenario " + quoted(spec.name) + " has no service " + quoted(peer.service);
     if (*at == *local) return quoted(peer.service) + " is the service served here, not a peer";
     if (given[*at]) return "service " + quoted(peer.service) + " is given twice";
+    if (const service& there = spec.services[*at]; there.external) {
+      return quoted(peer.service) + " is external: the scenario gives its URL (" + there.external->url + ")";
+    }
     given[*at] = true;
   }
   for (const std::size_t callee : callees_of(spec, *local)) {
-    if (!given[callee]) {
+    if (!given[callee] && !spec.services[callee].external) {
       return quoted(options.local) + " calls " + quoted(spec.services[callee].name) + ", which has no peer";
     }
   }
@@ -133,10 +139,16 @@ peer_transport::peer_transport(service_host& host, const scenario& spec, asio::a
                                peer_transport_options options) {
   if (std::string problem = check_peers(spec, options); !problem.empty()) throw std::invalid_argument(problem);
   peers_.resize(spec.services.size());
-  for (const service& svc : spec.services) paths_.push_back(std::string(kCallPathPrefix) + svc.name);
+  for (const service& svc : spec.services) {
+    paths_.push_back(svc.external ? svc.external->endpoint.target : std::string(kCallPathPrefix) + svc.name);
+  }
   for (const remote_peer& peer : options.peers) peers_[*index_of(spec, peer.service)] = peer.endpoint;
-
+  // The external callees of the local service are reached at their URLs; resolved before binding.
   const std::size_t local = *index_of(spec, options.local);
+  for (const std::size_t callee : callees_of(spec, local)) {
+    if (spec.services[callee].external) peers_[callee] = resolve_external(spec.services[callee]);
+  }
+
   counting_ = std::make_unique<counting_host>(host, served_, options.seed);
   loopback_options wire = options.wire;
   wire.bind_address = options.listen.address().to_string();

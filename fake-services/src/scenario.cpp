@@ -136,6 +136,13 @@ const service* scenario::find(std::string_view service_name) const noexcept {
   return nullptr;
 }
 
+const service* scenario::first_external() const noexcept {
+  for (const service& s : services) {
+    if (s.external) return &s;
+  }
+  return nullptr;
+}
+
 std::string_view to_string(call_via via) noexcept {
   switch (via) {
     case call_via::rpc:

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <stdexcept>
 
 #include "json_checker.hpp"
 
@@ -16,6 +17,7 @@ namespace {
 using detail::child;
 using detail::element;
 using detail::json;
+using detail::key_list;
 using detail::quote;
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
@@ -27,7 +29,13 @@ constexpr std::string_view kProductionKeys[] = {"requests_per_second", "services
 constexpr std::string_view kServiceKeys[] = {"operation",     "kind",           "cpu_us",
                                              "wait_us",       "response_bytes", "error_probability",
                                              "attributes",    "events",         "propagates_context",
-                                             "clock_skew_ms", "internal_spans", "calls"};
+                                             "clock_skew_ms", "internal_spans", "calls",
+                                             "external"};
+// An external service's work happens in its own process: only what its callers and the
+// summary need may be written.
+constexpr std::string_view kExternalKeys[] = {"external", "operation", "calls"};
+// The loopback wire's path, used when an external URL names none.
+constexpr std::string_view kCallPath = "/call/";
 constexpr std::string_view kInternalSpanKeys[] = {"name", "kind", "attributes", "events", "cpu_us", "wait_us"};
 constexpr std::string_view kCallKeys[] = {"to",       "probability",    "repeat",    "via",
                                           "on_error", "queue_delay_us", "batch_size"};
@@ -48,6 +56,7 @@ class scenario_reader {
   void read_top(const json& doc, scenario& s);
   void read_services(const json& v, scenario& s);
   void read_service(const json& v, const std::string& path, service& out);
+  void read_external(const json& v, const std::string& path, service& out);
   void read_internal_span(const json& v, const std::string& path, internal_span& out);
   void read_steps(const json& v, const std::string& path, std::vector<step>& out);
   std::optional<call> read_call(const json& v, const std::string& path);
@@ -62,6 +71,8 @@ class scenario_reader {
   detail::json_checker& check_;
   std::vector<std::string> names_;  // service names, file order
   std::vector<bool> kind_given_;    // per service: "kind" was written
+  std::vector<bool> external_;      // per service: "external" was written
+  bool in_external_ = false;        // the service being read is external
   bool unresolved_ = false;         // a call or the entry names no known service
 };
 
@@ -114,7 +125,10 @@ void scenario_reader::read_top(const json& doc, scenario& s) {
 void scenario_reader::read_services(const json& v, scenario& s) {
   if (v.empty()) check_.fail("services", "no services");
   // Every name first: a call may name a service written after its caller.
-  for (auto it = v.begin(); it != v.end(); ++it) names_.push_back(it.key());
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    names_.push_back(it.key());
+    external_.push_back(it.value().is_object() && it.value().contains("external"));
+  }
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string path = child("services", it.key());
     if (it.key().empty()) check_.fail(path, "service names must not be empty");
@@ -133,6 +147,8 @@ void scenario_reader::read_service(const json& v, const std::string& path, servi
   }
   check_.known_keys(v, path, kServiceKeys);
   const auto at = [&](std::string_view key) { return child(path, key); };
+  in_external_ = v.contains("external");
+  if (in_external_) read_external(v, path, out);
   if (v.contains("operation")) out.operation = check_.text(v["operation"], at("operation")).value_or(out.operation);
   if (v.contains("kind")) out.kind = check_.kind(v["kind"], at("kind")).value_or(span_kind::server);
   if (v.contains("cpu_us"))
@@ -165,6 +181,33 @@ void scenario_reader::read_service(const json& v, const std::string& path, servi
     }
   }
   if (v.contains("calls")) read_steps(v["calls"], at("calls"), out.steps);
+}
+
+void scenario_reader::read_external(const json& v, const std::string& path, service& out) {
+  const auto listed = [](key_list keys, std::string_view key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    // Unknown keys were reported already.
+    if (listed(kServiceKeys, it.key()) && !listed(kExternalKeys, it.key())) {
+      check_.fail(child(path, it.key()),
+                  "not allowed with \"external\" (an external service's work happens in its own process)");
+    }
+  }
+  const std::string at = child(path, "external");
+  const std::optional<std::string> url = check_.text(v["external"], at);
+  if (!url) return;
+  external_service ext;
+  ext.url = *url;
+  try {
+    ext.endpoint = tracer::parse_http_url(*url);
+  } catch (const std::invalid_argument& e) {
+    check_.fail(at, e.what());
+    return;
+  }
+  const std::string_view rest = std::string_view(*url).substr(url->find("://") + 3);
+  if (rest.find_first_of("/?") == std::string_view::npos) ext.endpoint.target = std::string(kCallPath) + out.name;
+  out.external = std::move(ext);
 }
 
 void scenario_reader::read_internal_span(const json& v, const std::string& path, internal_span& out) {
@@ -234,6 +277,15 @@ std::optional<call> scenario_reader::read_call(const json& v, const std::string&
   std::optional<call_via> via = call_via::rpc;
   if (v.contains("via")) via = check_.choice(v["via"], at("via"), "call mode", kVias);
   c.via = via.value_or(call_via::rpc);
+  // Over HTTP an external service takes and makes plain requests: the wire's queue and batch
+  // deliveries are tracebench's own.
+  if (via && *via != call_via::rpc) {
+    if (in_external_) {
+      check_.fail(at("via"), "an external service's calls are rpc only (HTTP requests it makes)");
+    } else if (c.target != kNone && external_[c.target]) {
+      check_.fail(at("via"), "service " + quote(c.to) + " is external: it is called by rpc only");
+    }
+  }
   if (v.contains("on_error")) {
     if (via && *via != call_via::rpc) {
       check_.fail(at("on_error"), "only valid with \"via\": \"rpc\" (an asynchronous caller never sees the error)");

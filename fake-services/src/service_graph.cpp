@@ -55,7 +55,11 @@ struct call_site {
 
 struct service_state {
   const service* spec = nullptr;
-  std::shared_ptr<instrumentation> instrument;
+  // Swapped by reinstrument(); every instrumentation ever installed stays in `installed` until
+  // the graph goes, so a request that read the old one while it was swapped is still safe.
+  std::atomic<instrumentation*> instrument{nullptr};
+  std::vector<std::shared_ptr<instrumentation>> installed;  // under the graph's reinstrument_mutex
+  [[nodiscard]] instrumentation& current() const noexcept { return *instrument.load(std::memory_order_acquire); }
   std::vector<std::vector<call_site>> steps;
   std::mutex batch_mutex;
   std::vector<span_context> batch;  // producer contexts of the messages not yet consumed
@@ -67,11 +71,17 @@ struct service_graph::impl {
   impl(scenario s, graph_options o, service_host& host)
       : spec(std::move(s)), options(std::move(o)), pool(options.threads > 0 ? options.threads : 1) {
     if (!options.instrument) throw std::invalid_argument("service_graph: graph_options.instrument is required");
+    if (!options.make_transport) {
+      if (std::string problem = check_inprocess(spec); !problem.empty()) throw std::invalid_argument(problem);
+    }
     for (const service& svc : spec.services) {
       auto state = std::make_unique<service_state>();
       state->spec = &svc;
-      const auto offset = static_cast<std::int64_t>(svc.clock_skew_ms * static_cast<double>(kNanosPerMilli));
-      state->instrument = options.instrument(service_identity{svc, spec.resource, offset});
+      if (svc.external) {  // runs in its own process: no tracer, no steps here
+        services.push_back(std::move(state));
+        continue;
+      }
+      install(*state, options.instrument);
       for (const step& st : svc.steps) {
         std::vector<call_site> sites;
         for (const call& c : st.calls) {
@@ -85,6 +95,16 @@ struct service_graph::impl {
     // Last: nothing may throw once a transport started serving on the pool.
     wire = options.make_transport ? options.make_transport(host, spec, pool.get_executor())
                                   : std::make_unique<inprocess_transport>(host);
+  }
+
+  void install(service_state& state, const instrumentation_factory& factory) {
+    const service& svc = *state.spec;
+    const auto offset = static_cast<std::int64_t>(svc.clock_skew_ms * static_cast<double>(kNanosPerMilli));
+    std::shared_ptr<instrumentation> made = factory(service_identity{svc, spec.resource, offset});
+    if (!made) throw std::invalid_argument("service_graph: the instrumentation factory returned none");
+    const std::lock_guard<std::mutex> lock(reinstrument_mutex);
+    state.installed.push_back(made);
+    state.instrument.store(made.get(), std::memory_order_release);
   }
 
   void begin_work() noexcept { outstanding.fetch_add(1, std::memory_order_relaxed); }
@@ -108,6 +128,7 @@ struct service_graph::impl {
   scenario spec;
   graph_options options;
   std::vector<std::unique_ptr<service_state>> services;
+  std::mutex reinstrument_mutex;
   std::atomic<std::size_t> outstanding{0};
   std::mutex idle_mutex;
   std::condition_variable idle;
@@ -121,7 +142,8 @@ struct service_graph::impl {
 
 asio::awaitable<call_response> service_graph::impl::receive(std::size_t target, call_request request) {
   service_state& s = *services[target];
-  const propagation_context incoming = s.instrument->extract(request.headers);
+  if (s.spec->external) co_return call_response{true, 0};  // no transport delivers to it
+  const propagation_context incoming = s.current().extract(request.headers);
   switch (request.via) {
     case delivery::rpc:
       co_return co_await invoke(s, incoming, s.spec->kind, {}, request.request_id, request.seed);
@@ -148,7 +170,7 @@ asio::awaitable<call_response> service_graph::impl::invoke(service_state& s, con
                                                            std::span<const span_context> links,
                                                            std::uint64_t request_id, std::uint64_t seed) {
   const service& svc = *s.spec;
-  instrumentation& in = *s.instrument;
+  instrumentation& in = s.current();
   split_mix rng(seed);
   span_token self = in.start_span(svc.operation, kind, incoming.span, links);
   for (const attribute& a : svc.attributes) in.set_attribute(self, a.key, to_tracer_value(a.value));
@@ -212,7 +234,7 @@ asio::awaitable<bool> service_graph::impl::run_step(service_state& s, const std:
 asio::awaitable<bool> service_graph::impl::run_call(service_state& s, const call_site& site,
                                                     const span_context& parent, const tracer::baggage& bag,
                                                     std::uint64_t request_id, std::uint64_t seed) {
-  instrumentation& in = *s.instrument;
+  instrumentation& in = s.current();
   const call& c = *site.spec;
   const bool rpc = c.via == call_via::rpc;
   span_token out = in.start_span(site.span_name, rpc ? tracer::span_kind::client : tracer::span_kind::producer, parent);
@@ -280,6 +302,13 @@ bool service_graph::wait_idle(std::chrono::milliseconds timeout) {
   impl& m = *impl_;
   std::unique_lock<std::mutex> lock(m.idle_mutex);
   return m.idle.wait_for(lock, timeout, [&m] { return m.outstanding.load(std::memory_order_acquire) == 0; });
+}
+
+void service_graph::reinstrument(const instrumentation_factory& factory) {
+  if (!factory) throw std::invalid_argument("service_graph: reinstrument needs a factory");
+  for (const auto& state : impl_->services) {
+    if (!state->spec->external) impl_->install(*state, factory);
+  }
 }
 
 void service_graph::stop() {

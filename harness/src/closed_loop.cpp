@@ -131,13 +131,18 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
   state->stop = options.stop;
   for (lane& l : state->lanes) drive(state, l);
   std::this_thread::sleep_until(state->measure_from);
-  const nanoseconds cpu_from = process_cpu_time();
+  const auto cpu_now = [&] {
+    return options.cpu_elsewhere ? process_cpu_time() + options.cpu_elsewhere() : process_cpu_time();
+  };
+  const nanoseconds cpu_from = cpu_now();
   nanoseconds cpu_until{0};
   {
     std::unique_lock lock(state->mutex);
     // Woken early only by a stop: then the window ends there.
     (void)state->all_done.wait_until(lock, state->end, [&] { return state->running == 0; });
-    cpu_until = process_cpu_time();
+    lock.unlock();  // cpu_elsewhere may ask another process: lanes must not wait on that
+    cpu_until = cpu_now();
+    lock.lock();
     (void)state->all_done.wait_until(lock, state->end + options.reply_timeout, [&] { return state->running == 0; });
   }
   state->closed.store(true);

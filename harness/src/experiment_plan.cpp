@@ -54,6 +54,18 @@ std::string offered_load::describe() const {
 
 std::vector<std::string> default_configurations() { return {"off", "never", "1/1", "1/2", "1/4", "1/16", "1/1024"}; }
 
+std::string_view transport_name(transport_kind kind) noexcept {
+  switch (kind) {
+    case transport_kind::inproc:
+      return "inproc";
+    case transport_kind::loopback:
+      return "loopback";
+    case transport_kind::remote:
+      return "remote";
+  }
+  return "inproc";
+}
+
 unsigned default_graph_threads() noexcept {
   const unsigned cores = std::thread::hardware_concurrency();
   return cores > 1 ? cores - 1 : 1;

@@ -8,32 +8,21 @@
 
 #include "tracebench/harness/closed_loop.hpp"
 #include "tracebench/harness/open_loop.hpp"
-#include "tracebench/harness/service_graph_target.hpp"
-#include "tracebench/services/loopback_transport.hpp"
 #include "tracebench/services/scenario_summary.hpp"
-#include "tracebench/services/service_graph.hpp"
-#include "tracebench/services/tracing_config.hpp"
-#include "tracebench/tracer/batch_processor.hpp"
-#include "tracebench/tracer/null_exporter.hpp"
 
 namespace tracebench::harness {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Long enough for a scenario's slowest request; a graph still busy after it is stopped anyway.
-constexpr std::chrono::milliseconds kIdleTimeout = 10s;
-constexpr std::chrono::milliseconds kFlushTimeout = 10s;
-// Export requests kept for compression: a few hundred KB is dozens of batches, enough for a
-// stable ratio, and copying them costs the exporter thread little.
-constexpr std::size_t kCompressionSampleBytes = 512 * 1024;
+// Replies later than this after a phase ended are lost; a backlog near capacity comes seconds late.
+constexpr std::chrono::milliseconds kDrainTimeout = 10s;
 
 bool stopping(const std::atomic<bool>* stop) noexcept { return stop != nullptr && stop->load(std::memory_order_relaxed); }
 
 struct run_context {
-  const services::scenario& scenario;
   const experiment_plan& plan;
-  unsigned threads;
+  const graph_launcher& launch;
   const progress_callback& progress;
   const std::atomic<bool>* stop;
   std::size_t done;
@@ -52,26 +41,15 @@ struct run_context {
   }
 };
 
-// Phase 1 then, when `offered_rate` is known, phase 2, on a graph built for this run only so no
-// configuration inherits another's pools, rings or warmed caches.
+// Phase 1 then, when `offered_rate` is known, phase 2, on a graph set up for this run.
 run_record run_one(const run_context& ctx, const std::string& configuration, unsigned round, double offered_rate) {
   const experiment_plan& plan = ctx.plan;
   const machine_load_meter meter;
   run_record record;
   record.configuration = configuration;
   record.round = round;
-
-  auto exporter = std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
-                                                          kCompressionSampleBytes);
-  auto processor = std::make_shared<tracer::batch_processor>(exporter);
-  services::graph_options options;
-  options.threads = ctx.threads;
-  // The same draws for every configuration of a round, different ones across rounds.
-  options.seed = plan.seed + round;
-  options.instrument = services::make_instrumentation_factory(services::tracing_config::parse(configuration), processor);
-  if (plan.transport == transport_kind::loopback) options.make_transport = services::make_loopback_transport_factory();
-  services::service_graph graph(ctx.scenario, std::move(options));
-  service_graph_target target(graph);
+  const std::unique_ptr<run_graph> graph = ctx.launch(configuration, round);
+  load_target& target = graph->target();
 
   ctx.phase_started(configuration, round, 1);
   closed_loop_options closed;
@@ -79,6 +57,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   closed.warmup = plan.warmup;
   closed.duration = plan.warmup + plan.phase_duration;
   closed.stop = ctx.stop;
+  closed.cpu_elsewhere = graph->cpu_elsewhere();
   const closed_loop_result capacity = run_closed_loop(target, closed);
   record.throughput = capacity.throughput;
   record.cpu_ns_per_request = capacity.cpu_ns_per_request();
@@ -88,15 +67,10 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     record.throughput_valid = false;
     record.throughput_invalid_reason = "no request completed";
   }
-  // Stragglers replied and their spans exported (a graph still busy after kIdleTimeout, or an
-  // exporter still behind after kFlushTimeout, is left as it is): the open loop must not start
-  // behind the closed loop's stragglers, and its span rate counts only its own spans.
-  const auto settle = [&] {
-    (void)graph.wait_idle(kIdleTimeout);
-    (void)processor->force_flush(kFlushTimeout);
-  };
-  settle();
-  const std::uint64_t exported_before = processor->counts().exported;
+  // The open loop must not start behind the closed loop's stragglers, and its span rate counts
+  // only its own spans.
+  graph->settle();
+  const std::uint64_t exported_before = graph->spans_exported();
 
   if (offered_rate <= 0) offered_rate = plan.load.rate_for(capacity.throughput);
   record.offered_rate = offered_rate;
@@ -112,7 +86,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     open.stop = ctx.stop;
     // A configuration near its capacity builds a backlog whose replies come seconds late: slow,
     // not lost, and its latency must count them.
-    open.drain_timeout = kIdleTimeout;
+    open.drain_timeout = kDrainTimeout;
     open_loop_result latency = run_open_loop(target, open);
     record.achieved_rate = latency.achieved_rate;
     record.latency = summarize(latency.latency);
@@ -127,8 +101,8 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
       record.latency_valid = false;
       record.latency_invalid_reason = "no request completed";
     }
-    settle();
-    record.spans_per_second = static_cast<double>(processor->counts().exported - exported_before) /
+    graph->settle();
+    record.spans_per_second = static_cast<double>(graph->spans_exported() - exported_before) /
                               std::chrono::duration<double>(open.duration).count();
   } else {
     record.latency_valid = false;
@@ -136,14 +110,10 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
         offered_rate > 0 ? "interrupted" : "no offered rate: the off configuration's capacity was 0";
   }
 
-  (void)graph.wait_idle(kIdleTimeout);
-  graph.stop();
-  (void)processor->force_flush(kFlushTimeout);
-  processor->shutdown();
-  record.spans = processor->counts();
-  record.bytes_encoded = exporter->bytes_encoded();
-  const std::vector<tracer::encoded_batch> samples = exporter->take_samples();
-  if (!samples.empty()) record.compression = compress_samples(samples);
+  run_spans spans = graph->finish();
+  record.spans = spans.spans;
+  record.bytes_encoded = spans.bytes_encoded;
+  record.compression = std::move(spans.compression);
   record.load = meter.read();
   return record;
 }
@@ -151,12 +121,13 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
 }  // namespace
 
 experiment_result run_experiment(const services::scenario& s, const experiment_plan& plan,
-                                 const progress_callback& progress, const std::atomic<bool>* stop) {
+                                 const progress_callback& progress, const std::atomic<bool>* stop,
+                                 const graph_launcher& launch) {
   validate(plan);
   experiment_result result;
   result.scenario_name = s.name;
   result.plan = plan;
-  result.graph_threads = graph_threads_for(plan);
+  result.graph_threads = plan.transport == transport_kind::remote ? 0 : graph_threads_for(plan);
 #ifdef NDEBUG
   result.debug_build = false;
 #else
@@ -179,7 +150,8 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
 
   const auto off = static_cast<std::size_t>(std::find(names.begin(), names.end(), "off") - names.begin());
   if (plan.load.type == offered_load::kind::rate) result.offered_rate = plan.load.value;
-  run_context ctx{s, plan, result.graph_threads, progress, stop, 0, total};
+  const graph_launcher inprocess = launch ? graph_launcher{} : inprocess_launcher(s, plan, result.graph_threads);
+  run_context ctx{plan, launch ? launch : inprocess, progress, stop, 0, total};
   result.runs.reserve(total);
   const auto orders = round_orders(n, plan.rounds);
   for (unsigned round = 0; round < plan.rounds; ++round) {

@@ -79,6 +79,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   out.offered_rate = result.offered_rate;
   out.graph_threads = result.graph_threads;
   out.transport = result.plan.transport;
+  out.target = result.plan.target;
   out.interrupted = result.interrupted;
   out.debug_build = result.debug_build;
   out.runs_done = result.runs.size();

@@ -144,12 +144,15 @@ std::vector<std::string> warnings(const experiment_summary& summary) {
 std::string predicted_note(const experiment_summary& summary) {
   const hot_path_costs& c = summary.costs;
   char buffer[512];
+  const char* whose = summary.transport == transport_kind::remote
+                          ? "this process's CPU and the graph's processes' (as they report it)"
+                          : "this process's CPU (every thread)";
   std::snprintf(buffer, sizeof buffer,
-                "CPU/req: this process's CPU (every thread) per completed request in the closed loop. Predicted: "
+                "CPU/req: %s per completed request in the closed loop. Predicted: "
                 "the CPU/req change the hot-path costs calibrated on this machine imply (span %.0f ns unsampled, "
                 "%.0f ns sampled + %.0f ns export; inject + extract %.0f ns per hop; %.1f spans and %.1f hops per "
                 "request).",
-                c.unsampled_span_ns, c.sampled_span_ns, c.export_ns_per_span, c.inject_ns + c.extract_ns,
+                whose, c.unsampled_span_ns, c.sampled_span_ns, c.export_ns_per_span, c.inject_ns + c.extract_ns,
                 summary.spans_per_request, summary.hops_per_request);
   return buffer;
 }
@@ -174,11 +177,13 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
   const bool md = style == table_style::markdown;
   const std::string paragraph = md ? "\n" : "";
   std::string out = md ? "## Tracing overhead: " + summary.scenario_name + "\n\n" : "";
+  const std::string threads = std::to_string(summary.graph_threads) +
+                              (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ");
+  const std::string where = summary.transport == transport_kind::remote   ? "the running graph at " + summary.target
+                            : summary.transport == transport_kind::loopback ? threads + "HTTP over loopback"
+                                                                            : threads + "in-process";
   out += (md ? "" : "Tracing overhead vs off: " + summary.scenario_name + ", ") + std::to_string(summary.rounds) +
-         " rounds, " + std::to_string(summary.graph_threads) +
-         (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ") +
-         (summary.transport == transport_kind::loopback ? "HTTP over loopback" : "in-process") + ", open loop at " +
-         format_thousands(summary.offered_rate) + "/s\n" + paragraph;
+         " rounds, " + where + ", open loop at " + format_thousands(summary.offered_rate) + "/s\n" + paragraph;
   out += "Median of per-round changes against the same round's off run [95% interval]; ~ = interval contains 0.\n";
   for (const std::string& w : warnings(summary)) out += paragraph + (md ? "**Warning:** " : "WARNING: ") + w + '\n';
   out += '\n' + render(overhead_rows(summary), style);

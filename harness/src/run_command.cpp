@@ -21,13 +21,16 @@
 #include "atomic_file.hpp"
 #include "command.hpp"
 #include "flag_values.hpp"
+#include "http_url.hpp"
 #include "progress_reporter.hpp"
+#include "remote_graph.hpp"
 #include "results_document.hpp"
 #include "scenario_directory.hpp"
 #include "tracebench/harness/experiment_plan.hpp"
 #include "tracebench/harness/experiment_runner.hpp"
 #include "tracebench/harness/experiment_summary.hpp"
 #include "tracebench/harness/overhead_table.hpp"
+#include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/tracer/sampler.hpp"
 
@@ -98,6 +101,19 @@ experiment_plan build_plan(const po::variables_map& values) {
     } else {
       throw flag_error("--transport", "expected inproc or loopback, not \"" + *v + "\"");
     }
+  }
+  if (const auto v = text("target")) {
+    if (values.count("transport") != 0) throw flag_error("--target", "give --target or --transport, not both");
+    if (values.count("threads") != 0) {
+      throw flag_error("--target", "--threads is for a graph built here; a running graph has its own");
+    }
+    try {
+      (void)parse_http_url(*v);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--target", e.what());
+    }
+    plan.transport = transport_kind::remote;
+    plan.target = *v;
   }
   if (const auto v = text("load")) {
     try {
@@ -175,6 +191,9 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "seed", po::value<std::string>(), "random seed (default 1)")(
       "transport", po::value<std::string>(), "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
                                              "default inproc")(
+      "target", po::value<std::string>(),
+      "run on a graph already running as 'tracebench serve' processes: the entry service's URL, "
+      "http://HOST:PORT")(
       "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
                                              "seconds (default 0.001, raised to a tenth of the run's own p99 "
                                              "latency when that is larger)")(
@@ -207,6 +226,21 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     for (const std::string& e : loaded.errors) err << (loaded.unreadable ? "tracebench: " : file + ": ") << e << '\n';
     return kExitUsage;
   }
+  std::optional<http_url> target;
+  if (plan.transport == transport_kind::remote) {
+    target = parse_http_url(plan.target);
+    // Found now rather than after the calibration: the graph answers and has every service.
+    if (const std::string problem = check_remote_graph(*loaded.value, *target); !problem.empty()) {
+      err << kWhere << ": --target: " << problem << '\n';
+      return kExitFailed;
+    }
+  }
+  if (plan.transport == transport_kind::inproc) {
+    if (const std::string problem = services::check_inprocess(*loaded.value); !problem.empty()) {
+      err << kWhere << ": " << problem << " (use --transport loopback)\n";
+      return kExitUsage;
+    }
+  }
   const fs::path out_dir = parsed.values["out"].as<std::string>();
   std::error_code ec;
   fs::create_directories(out_dir, ec);
@@ -220,8 +254,9 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   try {
     const interrupt_guard interrupts;
     progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
+    const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
     result = run_experiment(
-        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt);
+        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt, launch);
   } catch (const std::exception& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitFailed;
@@ -268,13 +303,17 @@ const command& run_command() {
       "open loop at a fixed offered load for latency. Shows progress on stderr (a live line with\n"
       "an ETA on a terminal), prints the overhead and span-volume tables (or Markdown, or JSON) on\n"
       "stdout, and writes every raw run and the summary to DIR/run-<scenario>-<UTC time>.json.\n"
+      "With --target, the graph is one already running as 'tracebench serve' processes: before each\n"
+      "run every service gets the run's configuration through the entry service (POST\n"
+      "/tracebench/configure, passed on to every peer), and spans and CPU are what they report.\n"
       "Ctrl-C stops after cutting the current run short and writes what finished, marked\n"
       "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
       "some runs were invalid (the results file is still written), 130 when interrupted.",
       "  tracebench run checkout\n"
       "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
       "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
-      "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n",
+      "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n"
+      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n",
       run_run};
   return kCommand;
 }

@@ -22,6 +22,7 @@
 #include "flag_values.hpp"
 #include "http_url.hpp"
 #include "scenario_directory.hpp"
+#include "serve_control.hpp"
 #include "stop_signals.hpp"
 #include "tracebench/services/peer_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
@@ -32,6 +33,7 @@
 #include "tracebench/tracer/composite_propagator.hpp"
 #include "tracebench/tracer/otlp_http_exporter.hpp"
 #include "tracebench/tracer/otlp_json_file_exporter.hpp"
+#include "w3c_test_service.hpp"
 
 namespace tracebench::harness {
 
@@ -104,6 +106,10 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
     throw flag_error("--service", "scenario \"" + spec.name + "\" has no service \"" + *service + "\" (it has " +
                                       service_names(spec) + ")");
   }
+  if (const svc::service* local = spec.find(*service); local->external) {
+    throw flag_error("--service", "\"" + *service + "\" is external (" + local->external->url +
+                                      "): it runs in its own process, not here");
+  }
   plan.transport.local = *service;
   try {
     plan.transport.listen = parse_listen_address(text("listen").value_or(std::string(kDefaultListen)));
@@ -154,16 +160,17 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
 }
 
 // Where the spans go. The seam for exporters: one flag, one branch each. Without one, spans are
-// encoded as for shipping and dropped, so tracing costs what it would with an exporter. Throws
+// encoded as for shipping and dropped, so tracing costs what it would with an exporter; each
+// configuration then gets its own, so its byte count starts from 0. Throws
 // std::runtime_error when a file cannot be opened.
-std::shared_ptr<tracer::span_exporter> make_exporter(const serve_plan& plan) {
-  if (plan.export_file) return std::make_shared<tracer::otlp_json_file_exporter>(*plan.export_file);
+exporter_factory make_exporters(const serve_plan& plan) {
+  if (plan.export_file) return share_exporter(std::make_shared<tracer::otlp_json_file_exporter>(*plan.export_file));
   if (plan.otlp_endpoint) {
     tracer::otlp_http_options options;
     options.endpoint = *plan.otlp_endpoint;
-    return std::make_shared<tracer::otlp_http_exporter>(options);
+    return share_exporter(std::make_shared<tracer::otlp_http_exporter>(options));
   }
-  return std::make_shared<tracer::null_exporter>();
+  return [] { return std::make_shared<tracer::null_exporter>(); };
 }
 
 // Until a signal, the duration or the request count, whichever comes first; says which.
@@ -206,13 +213,15 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       "duration", po::value<std::string>(), "stop after this many seconds (default: at SIGINT or SIGTERM)")(
       "max-requests", po::value<std::string>(), "stop once this many requests were answered")(
       "seed", po::value<std::string>(), "random seed for requests from outside the graph (default 1)")(
-      "port-file", po::value<std::string>(), "write the port listened on to FILE, once listening");
+      "port-file", po::value<std::string>(), "write the port listened on to FILE, once listening")(
+      "w3c-test-endpoint", "serve the W3C Trace Context test suite's POST /test instead of a scenario");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
   if (parsed.exit_code) return *parsed.exit_code;
+  if (parsed.values.count("w3c-test-endpoint") != 0) return serve_w3c_test_endpoint(parsed.values, out, err);
 
   if (parsed.values.count("scenario") == 0) return usage_error(kWhere, "no scenario given", err);
   const std::string file = resolve_scenario(parsed.values["scenario"].as<std::string>()).string();
@@ -225,10 +234,10 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
     return kExitUsage;
   }
   serve_plan plan;
-  std::shared_ptr<tracer::span_exporter> exporter;
+  exporter_factory exporters;
   try {
     plan = build_plan(parsed.values, *loaded.value);
-    exporter = make_exporter(plan);
+    exporters = make_exporters(plan);
   } catch (const std::invalid_argument& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
@@ -238,12 +247,14 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   }
 
   const stop_signals signals(true);  // before listening: a signal right after the line stops us cleanly
-  auto processor = std::make_shared<tracer::batch_processor>(exporter);
+  // Declared before the graph, whose server calls it, so it outlives the graph.
+  serve_control control(plan.transport.local, plan.transport.peers, plan.tracing, exporters);
+  plan.transport.wire.control = control.handler();
   auto monitor = std::make_shared<svc::peer_monitor>();
   svc::graph_options options;
   options.threads = plan.threads;
   options.seed = plan.transport.seed;
-  options.instrument = svc::make_instrumentation_factory(plan.tracing, processor);
+  options.instrument = control.instrumentation();
   options.make_transport = svc::make_peer_transport_factory(plan.transport, monitor);
   std::unique_ptr<svc::service_graph> graph;
   try {
@@ -251,9 +262,14 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   } catch (const boost::system::system_error& e) {
     err << kWhere << ": cannot listen on " << endpoint_text(plan.transport.listen) << ": " << e.code().message()
         << '\n';
-    processor->shutdown();
+    control.processor()->shutdown();
     return kExitFailed;
+  } catch (const std::invalid_argument& e) {  // an external callee's host does not resolve
+    err << kWhere << ": " << e.what() << '\n';
+    control.processor()->shutdown();
+    return kExitUsage;
   }
+  control.attach(*graph, monitor->served());
   const std::string listening = endpoint_text(*monitor->listening());
   err << "listening on " << listening << '\n' << std::flush;
   if (plan.port_file) {
@@ -261,8 +277,9 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       write_file_atomically(*plan.port_file, std::to_string(monitor->listening()->port()) + '\n');
     } catch (const std::system_error& e) {
       err << kWhere << ": --port-file: " << e.what() << '\n';
+      control.detach();
       graph->stop();
-      processor->shutdown();
+      control.processor()->shutdown();
       return kExitFailed;
     }
   }
@@ -271,7 +288,9 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   const std::string reason = wait_for_stop(plan, *served);
   err << "stopping: " << reason << '\n';
   drain(*served);
+  control.detach();
   graph->stop();  // no span ends after this
+  const std::shared_ptr<tracer::batch_processor> processor = control.processor();
   // Before the graph goes: queued spans point into its tracers (their resources).
   const bool flushed = processor->force_flush(kFlushTimeout);
   processor->shutdown();
@@ -306,11 +325,14 @@ const command& serve_command() {
       "run does, trace context in real headers; --export writes this process's spans. Stops at\n"
       "SIGINT or SIGTERM, after --duration or --max-requests: lets requests under way finish,\n"
       "flushes the spans, prints its counters on stdout and exits 0. Exits 2 for bad flags, an\n"
-      "invalid scenario or a callee without a peer, 1 when it cannot listen.",
+      "invalid scenario or a callee without a peer, 1 when it cannot listen.\n"
+      "With --w3c-test-endpoint and no scenario it is the W3C Trace Context test suite's service:\n"
+      "POST /test [{\"url\", \"arguments\"}, ...] POSTs each item's arguments to its url, in a child span.",
       "  tracebench serve --service backend --listen 127.0.0.1:9002 chain.json\n"
       "  tracebench serve --service frontend --listen 0.0.0.0:9001 --peer backend=http://127.0.0.1:9002 "
       "chain.json\n"
-      "  tracebench serve --service api --tracing 1/16 --export spans.otlp.jsonl --duration 60 checkout\n",
+      "  tracebench serve --service api --tracing 1/16 --export spans.otlp.jsonl --duration 60 checkout\n"
+      "  tracebench serve --w3c-test-endpoint --listen 127.0.0.1:5000\n",
       run_serve};
   return kCommand;
 }

@@ -140,6 +140,25 @@ const bad_scenario kBadScenarios[] = {
      R"({"name": "x", "entry": "a", "services": {"a": {"calls": [{"to": "b", "via": "http"}]}, "b": {}}})",
      {R"(services.a.calls[0].via: unknown call mode "http" (expected rpc, queue or batch))"}},
 
+    {"external_service_with_its_own_work",
+     R"({"name": "x", "entry": "a", "services": {
+          "a": {"calls": [{"to": "b"}]}, "b": {"external": "http://127.0.0.1:9000", "cpu_us": 50}}})",
+     {R"(services.b.cpu_us: not allowed with "external" (an external service's work happens in its own process))"}},
+
+    {"external_url_without_scheme",
+     R"({"name": "x", "entry": "a", "services": {"a": {"calls": [{"to": "b"}]}, "b": {"external": "127.0.0.1:9000"}}})",
+     {"services.b.external: bad URL '127.0.0.1:9000': expected http://HOST:PORT/PATH"}},
+
+    {"external_url_with_a_bad_port",
+     R"({"name": "x", "entry": "a", "services": {
+          "a": {"calls": [{"to": "b"}]}, "b": {"external": "http://127.0.0.1:70000/call/b"}}})",
+     {"services.b.external: bad URL 'http://127.0.0.1:70000/call/b': port '70000' is not a number from 1 to 65535"}},
+
+    {"queue_to_an_external_service",
+     R"({"name": "x", "entry": "a", "services": {
+          "a": {"calls": [{"to": "b", "via": "queue"}]}, "b": {"external": "http://127.0.0.1:9000"}}})",
+     {R"(services.a.calls[0].via: service "b" is external: it is called by rpc only)"}},
+
     {"several_mistakes_at_once",
      R"({"name": "x", "entry": "a", "load": {"rate": 0}, "services": {
           "a": {"cpu_us": {"uniform": [1]}, "calls": [{"to": "c", "repeat": -1}]},

@@ -161,6 +161,60 @@ TEST(ScenarioLoader, KindDefaultsFollowHowAServiceIsReached) {
   EXPECT_EQ(kind("e"), ts::span_kind::server);  // reached by rpc too
 }
 
+TEST(ScenarioLoader, ReadsAnExternalService) {
+  const ts::load_result r = ts::parse_scenario(R"({"name": "ext", "entry": "front", "services": {
+    "front": {"calls": [{"to": "middle"}, {"to": "edge"}]},
+    "middle": {"external": "http://127.0.0.1:9100", "operation": "POST /checkout", "calls": [{"to": "back"}]},
+    "edge": {"external": "http://localhost:9200/api/call?v=2"},
+    "back": {"wait_us": 100}}})");
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  const ts::scenario& s = *r.value;
+  EXPECT_FALSE(s.find("front")->external.has_value());
+  ASSERT_EQ(s.first_external(), s.find("middle"));
+  const ts::service& middle = *s.find("middle");
+  ASSERT_TRUE(middle.external.has_value());
+  EXPECT_EQ(middle.external->url, "http://127.0.0.1:9100");
+  EXPECT_EQ(middle.external->endpoint.host, "127.0.0.1");
+  EXPECT_EQ(middle.external->endpoint.port, 9100);
+  EXPECT_EQ(middle.external->endpoint.target, "/call/middle");  // no path: the wire's own
+  EXPECT_EQ(middle.operation, "POST /checkout");
+  ASSERT_EQ(middle.steps.size(), 1u);
+  EXPECT_EQ(middle.steps[0].calls.at(0).to, "back");
+  const ts::service& edge = *s.find("edge");
+  ASSERT_TRUE(edge.external.has_value());
+  EXPECT_EQ(edge.external->endpoint.host, "localhost");
+  EXPECT_EQ(edge.external->endpoint.target, "/api/call?v=2");  // a path is kept as written
+  EXPECT_EQ(edge.operation, "edge");
+}
+
+TEST(ScenarioLoader, ExternalServiceErrors) {
+  json doc = base();
+  service(doc, "ledger") = json::parse(R"({"external": "https://ledger.example/call", "wait_us": 100,
+                                            "propagates_context": false})");
+  service(doc, "bank-api") = json::parse(R"({"external": 8080})");
+  EXPECT_EQ(errors_of(doc),
+            (errors{R"(services.ledger.wait_us: not allowed with "external" (an external service's work happens )"
+                    "in its own process)",
+                    R"(services.ledger.propagates_context: not allowed with "external" (an external service's work )"
+                    "happens in its own process)",
+                    "services.ledger.external: bad URL 'https://ledger.example/call': https is not supported (the "
+                    "tracer has no TLS): use http://",
+                    "services.bank-api.external: expected a string, got number"}));
+}
+
+TEST(ScenarioLoader, ExternalServicesAreCalledAndCallByRpcOnly) {
+  json doc = base();
+  service(doc, "payments")["calls"][0]["via"] = "queue";
+  service(doc, "ledger") = json::parse(R"({"external": "http://127.0.0.1:9000"})");
+  EXPECT_EQ(errors_of(doc), (errors{R"(services.payments.calls[0].via: service "ledger" is external: it is )"
+                                    "called by rpc only"}));
+  doc = base();
+  service(doc, "payments") = json::parse(R"({"external": "http://127.0.0.1:9000",
+      "calls": [{"to": "ledger", "via": "batch", "batch_size": 4}, {"to": "bank-api"}]})");
+  EXPECT_EQ(errors_of(doc), (errors{"services.payments.calls[0].via: an external service's calls are rpc only "
+                                    "(HTTP requests it makes)"}));
+}
+
 TEST(ScenarioLoader, AcceptsComments) {
   EXPECT_TRUE(ts::parse_scenario(R"({
     // a line comment

@@ -114,3 +114,18 @@ TEST(ScenarioSummary, DepthFollowsTheLongestChain) {
   EXPECT_EQ(sum.depth, 4u);
   EXPECT_DOUBLE_EQ(sum.per_service[3].invocations, 2);  // reached by two paths
 }
+
+TEST(ScenarioSummary, ExternalServiceCountsAsInstrumentedHttpWithUnknownWork) {
+  // a -> ext -> b: ext records its server span and a client span per call it declares, as
+  // OpenTelemetry's http instrumentation does; its work is its own process's and counts 0.
+  const ts::scenario_summary sum = summary_of(R"({"name": "x", "entry": "a", "services": {
+    "a": {"cpu_us": 10, "calls": [{"to": "ext", "repeat": 2}]},
+    "ext": {"external": "http://127.0.0.1:9000", "calls": [{"to": "b"}]},
+    "b": {"wait_us": 30}}})");
+  EXPECT_EQ(sum.depth, 3u);
+  EXPECT_DOUBLE_EQ(sum.spans_per_request, 1 + 2 * (1 + 1 + 1 + 1));
+  EXPECT_DOUBLE_EQ(sum.per_service[1].spans, 2 * 2);
+  EXPECT_DOUBLE_EQ(sum.per_service[1].cpu_us, 0);
+  EXPECT_DOUBLE_EQ(sum.cpu_us_per_request, 10);
+  EXPECT_DOUBLE_EQ(sum.critical_path_us, 10 + 2 * 30);
+}

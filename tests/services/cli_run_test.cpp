@@ -185,4 +185,13 @@ TEST_F(CliRun, JsonFormatPrintsTheDocument) {
   EXPECT_EQ(doc["runs"].size(), 3U);
 }
 
+TEST_F(CliRun, InProcessRefusesAnExternalService) {
+  const fs::path file = write("ext.json", R"({"name": "ext", "entry": "api", "services": {
+    "api": {"calls": [{"to": "node"}]}, "node": {"external": "http://127.0.0.1:9/call/node"}}})");
+  const run_result r = run("run '" + file.string() + "' --out '" + dir_.string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tracebench run: service \"node\" is external (http://127.0.0.1:9/call/node): the "
+                   "in-process transport cannot call it (use --transport loopback)\n");
+}
+
 }  // namespace

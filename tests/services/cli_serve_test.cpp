@@ -180,4 +180,17 @@ TEST_F(CliServe, BusyAddressIsAFailureNotAUsageError) {
   EXPECT_EQ(first.stop(SIGINT), 0) << first.err();
 }
 
+TEST_F(CliServe, AnExternalServiceIsNeitherServedNorAPeer) {
+  const std::string file = quote(write("ext.json", R"({"name": "ext", "entry": "frontend", "services": {
+    "frontend": {"calls": [{"to": "node"}]}, "node": {"external": "http://127.0.0.1:9"}}})"));
+  const run_result served = run("serve " + file + " --service node");
+  EXPECT_EQ(served.exit_code, 2);
+  EXPECT_EQ(served.err, "tracebench serve: --service: \"node\" is external (http://127.0.0.1:9): it runs in its "
+                        "own process, not here\n");
+  const run_result peer = run("serve " + file + " --service frontend --peer node=http://127.0.0.1:9");
+  EXPECT_EQ(peer.exit_code, 2);
+  EXPECT_EQ(lines(peer.err), 1U) << peer.err;
+  EXPECT_NE(peer.err.find("\"node\" is external: the scenario gives its URL"), std::string::npos) << peer.err;
+}
+
 }  // namespace

@@ -23,11 +23,12 @@ namespace tracebench::testing_support {
 
 class background_command {
  public:
-  // Runs `tracebench <args>` (args as the shell reads them); output goes to <dir>/<name>.out
-  // and <name>.err.
-  background_command(const fs::path& dir, const std::string& name, const std::string& args)
+  // Runs `tracebench <args>` (args as the shell reads them), or `program <args>`; output goes to
+  // <dir>/<name>.out and <name>.err.
+  background_command(const fs::path& dir, const std::string& name, const std::string& args,
+                     const std::string& program = kTracebenchBinary)
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
-    const std::string command = "exec '" + kTracebenchBinary + "' " + args + " >'" + out_.string() + "' 2>'" +
+    const std::string command = "exec '" + program + "' " + args + " >'" + out_.string() + "' 2>'" +
                                 err_.string() + "'";
     pid_ = ::fork();
     if (pid_ == 0) {

@@ -9,6 +9,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -52,6 +54,9 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
   asio::awaitable<void> serve(std::shared_ptr<loopback_server> self, std::shared_ptr<session> s);
   // One request and its reply; false when the connection is done.
   asio::awaitable<bool> serve_one(session& s);
+  // A control request (options.control set): read whole, handed over, answered; keeps the
+  // connection when the client asked to.
+  asio::awaitable<bool> serve_control(session& s, boost::beast::http::request_parser<boost::beast::http::string_body>& parser);
   // Answers a request that could not be read or is not ours (or just counts it when it
   // cannot be answered); the connection is done after it.
   asio::awaitable<void> refuse(session& s, boost::system::error_code read_error);

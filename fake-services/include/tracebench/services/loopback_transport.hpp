@@ -21,12 +21,16 @@
 // transport after its executor's threads stopped and before the execution context is
 // destroyed (service_graph does). Counters are shared with the monitor and outlive both.
 
+#include <utility>  // before asio's awaitable.hpp (Boost 1.74)
+
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,12 +50,28 @@ inline constexpr std::string_view kSeedHeader = "x-tracebench-seed";
 inline constexpr std::string_view kDeliveryHeader = "x-tracebench-delivery";
 inline constexpr std::string_view kBatchSizeHeader = "x-tracebench-batch-size";
 
+// Where calls to an external service go: its URL's address, or the resolver's first IPv4
+// answer (else its first) for a name, looked up once. Throws std::invalid_argument, one line
+// naming the service, when the name does not resolve. Precondition: svc.external is set.
+[[nodiscard]] asio::ip::tcp::endpoint resolve_external(const service& svc);
+
 [[nodiscard]] std::string_view delivery_name(delivery via) noexcept;
 // nullopt unless `name` is exactly "rpc", "queue" or "batch".
 [[nodiscard]] std::optional<delivery> parse_delivery(std::string_view name) noexcept;
 
 inline constexpr std::uint32_t kDefaultHeaderLimit = 16 * 1024;
 inline constexpr std::uint64_t kDefaultBodyLimit = 16 * 1024 * 1024;
+
+// Requests under this path go to loopback_options::control rather than to the service.
+inline constexpr std::string_view kControlPathPrefix = "/tracebench/";
+
+struct control_reply {
+  unsigned status = 200;
+  std::string body;  // JSON
+};
+// Handles one control request (its target and body); runs on the server's executor, so it
+// must not block it: long work belongs on a thread of its own, awaited.
+using control_handler = std::function<asio::awaitable<control_reply>(std::string target, std::string body)>;
 
 struct loopback_options {
   std::string bind_address = "127.0.0.1";
@@ -66,6 +86,9 @@ struct loopback_options {
   // Server: also take GET /call/<service> (no body) as a call. Off between graph services;
   // `tracebench serve` turns it on so plain HTTP load tools (wrk's default GET) can drive it.
   bool accept_get = false;
+  // Server: POSTs to kControlPathPrefix... go here (`tracebench serve` takes its configuration
+  // this way); empty, they are 404 like any other path.
+  control_handler control;
 };
 
 // Per service server. All counts since the server started.
@@ -98,7 +121,8 @@ struct client_counters {
 // the first's figures). Thread-safe.
 class loopback_monitor {
  public:
-  // Indexed like scenario::services; empty until a transport was built.
+  // Indexed like scenario::services (an external service's is its URL's port); empty until a
+  // transport was built.
   [[nodiscard]] std::vector<std::uint16_t> ports() const;
   // Null when `service` has no server (out of range, or no transport yet).
   [[nodiscard]] std::shared_ptr<const server_counters> server(std::size_t service) const;
@@ -121,8 +145,10 @@ class loopback_client;
 class loopback_transport final : public transport {
  public:
   // Binds one server per service of `spec` to options.bind_address, port 0, and starts
-  // accepting on `executor`. Throws boost::system::system_error when a server cannot bind
-  // (then nothing was started). `host` must outlive the transport.
+  // accepting on `executor`; an external service gets none, its calls go to its URL. Throws
+  // boost::system::system_error when a server cannot bind, std::invalid_argument when an
+  // external service's host does not resolve (then nothing was started). `host` must outlive
+  // the transport.
   loopback_transport(service_host& host, const scenario& spec, asio::any_io_executor executor,
                      loopback_options options);
   // Closes the acceptors, the servers' connections and the pooled ones (see Lifetime above).
@@ -135,14 +161,15 @@ class loopback_transport final : public transport {
   [[nodiscard]] asio::awaitable<call_response> call(std::size_t target, call_request request) override;
 
   [[nodiscard]] const std::vector<std::uint16_t>& ports() const noexcept { return ports_; }
+  // Null for an external service.
   [[nodiscard]] std::shared_ptr<const server_counters> server_counts(std::size_t service) const;
   [[nodiscard]] std::shared_ptr<const client_counters> client_counts() const;
 
  private:
-  std::vector<std::shared_ptr<loopback_server>> servers_;
+  std::vector<std::shared_ptr<loopback_server>> servers_;  // indexed like services; null when external
   std::shared_ptr<loopback_client> client_;
   std::vector<asio::ip::tcp::endpoint> peers_;  // where each service listens
-  std::vector<std::string> paths_;              // "/call/<name>" per service
+  std::vector<std::string> paths_;              // "/call/<name>" per service, or the external URL's
   std::vector<std::uint16_t> ports_;
 };
 

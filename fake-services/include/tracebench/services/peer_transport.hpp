@@ -57,9 +57,10 @@ struct served_counters {
 // scenario first calls them.
 [[nodiscard]] std::vector<std::size_t> callees_of(const scenario& spec, std::size_t service);
 
-// Empty when `options` fits `spec`, else one line naming what does not: an unknown local
-// service, a peer for a service the scenario lacks or for the local service itself, a service
-// given twice, or a callee of the local service without a peer.
+// Empty when `options` fits `spec`, else one line naming what does not: an unknown or external
+// local service, a peer for a service the scenario lacks, for the local service itself or for
+// an external service (the scenario gives its URL), a service given twice, or a callee of the
+// local service without a peer (an external callee needs none).
 [[nodiscard]] std::string check_peers(const scenario& spec, const peer_transport_options& options);
 
 // What a peer transport shows its creator. Filled when the graph builds the transport.
@@ -88,8 +89,9 @@ class loopback_client;
 
 class peer_transport final : public transport {
  public:
-  // Binds the local service's server to options.listen and starts accepting on `executor`.
-  // Throws std::invalid_argument unless check_peers() is empty, and
+  // Binds the local service's server to options.listen and starts accepting on `executor`;
+  // calls to an external callee go to its URL. Throws std::invalid_argument unless
+  // check_peers() is empty or when an external callee's host does not resolve, and
   // boost::system::system_error when the address cannot be bound (then nothing was started).
   // `host` must outlive the transport.
   peer_transport(service_host& host, const scenario& spec, asio::any_io_executor executor,
@@ -115,7 +117,7 @@ class peer_transport final : public transport {
   std::shared_ptr<loopback_server> server_;
   std::shared_ptr<loopback_client> client_;
   std::vector<std::optional<asio::ip::tcp::endpoint>> peers_;  // indexed like scenario::services
-  std::vector<std::string> paths_;                              // "/call/<name>" per service
+  std::vector<std::string> paths_;  // "/call/<name>" per service, or the external URL's target
 };
 
 // For graph_options::make_transport. `monitor` (may be null) receives the built transport's

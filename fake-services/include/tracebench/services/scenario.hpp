@@ -14,6 +14,7 @@
 
 #include "tracebench/services/split_mix.hpp"
 #include "tracebench/tracer/attribute.hpp"
+#include "tracebench/tracer/http_post.hpp"
 #include "tracebench/tracer/span_data.hpp"
 
 namespace tracebench::services {
@@ -105,6 +106,14 @@ struct step {
   std::vector<call> calls;
 };
 
+// A service tracebench does not run: another process (any language, any tracer) serving the
+// loopback wire's POST at this URL. Its callers' calls go there; its own work and spans are
+// its process's.
+struct external_service {
+  std::string url;                 // as written
+  tracer::http_endpoint endpoint;  // target "/call/<name>" when the URL has no path
+};
+
 struct service {
   std::string name;
   std::string operation;  // its span's name
@@ -121,6 +130,9 @@ struct service {
   // An invocation runs cpu, then wait, then the internal spans in order, then the steps.
   std::vector<internal_span> internal_spans;
   std::vector<step> steps;
+  // Set for an external service: then only operation (its callers' client span name) and steps
+  // (the rpc calls it makes, for validation and the summary) are given; the rest are defaults.
+  std::optional<external_service> external;
 };
 
 struct load_profile {
@@ -147,6 +159,8 @@ struct scenario {
   std::vector<service> services;  // in file order
 
   [[nodiscard]] const service* find(std::string_view service_name) const noexcept;
+  // The first external service in file order, or null.
+  [[nodiscard]] const service* first_external() const noexcept;
   [[nodiscard]] const service& entry_service() const noexcept { return services[entry_index]; }
 };
 

@@ -47,7 +47,9 @@ using completion_callback = std::function<void(const request_result&)>;
 
 class service_graph final : public service_host {
  public:
-  // Starts the executor threads. Throws std::invalid_argument without options.instrument.
+  // Starts the executor threads. Throws std::invalid_argument without options.instrument, or
+  // without options.make_transport when `s` has an external service (see check_inprocess).
+  // External services get no tracer and are never invoked here: their transport sends to them.
   // Precondition: `s` came from the loader.
   service_graph(scenario s, graph_options options);
   ~service_graph() override;
@@ -58,6 +60,11 @@ class service_graph final : public service_host {
   // True once every submitted request and its queue and batch deliveries have finished; false
   // if `timeout` passed first. Messages held in a partial batch are not work in flight.
   [[nodiscard]] bool wait_idle(std::chrono::milliseconds timeout);
+  // Installs a new instrumentation in every service, for a graph that keeps running while its
+  // tracing configuration changes (`tracebench serve` under a remote experiment). Requests that
+  // start afterwards use it; one under way may have started its spans with the old one, which
+  // stays alive with the graph. Throws std::invalid_argument for an empty factory.
+  void reinstrument(const instrumentation_factory& factory);
   // Stops the executor and joins its threads; work in flight is abandoned. Idempotent.
   void stop();
 

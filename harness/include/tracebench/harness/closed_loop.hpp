@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tracebench/harness/latency_histogram.hpp"
@@ -22,6 +23,9 @@ struct closed_loop_options {
   std::chrono::nanoseconds reply_timeout = std::chrono::seconds(1);
   // When set and true, no slot sends again: the run ends as if its duration were up.
   const std::atomic<bool>* stop = nullptr;
+  // When set: CPU time the target uses outside this process (its servers' processes), read at
+  // both ends of the window and added to process_cpu.
+  std::function<std::chrono::nanoseconds()> cpu_elsewhere;
 };
 
 struct closed_loop_result {
@@ -35,7 +39,7 @@ struct closed_loop_result {
   double throughput = 0.0;             // completed / window, per second
   latency_histogram latency;           // per slot, merged
   // CPU this process used over the window, every thread: the target's, its exporter's and the
-  // generator's. Per request it is steadier than throughput on a machine whose cores are shared
+  // generator's, plus the target's elsewhere (options.cpu_elsewhere). Per request it is steadier than throughput on a machine whose cores are shared
   // (a stolen or throttled core lowers requests per second, not CPU per request).
   std::chrono::nanoseconds process_cpu{0};
   bool valid = true;

@@ -29,8 +29,10 @@ struct offered_load {
 [[nodiscard]] std::vector<std::string> default_configurations();
 
 // How the graph's services call each other: function calls on the event loop, or real HTTP/1.1
-// over 127.0.0.1 (each service its own port).
-enum class transport_kind : std::uint8_t { inproc, loopback };
+// over 127.0.0.1 (each service its own port), both in this process; or a graph already running
+// as `tracebench serve` processes, at `experiment_plan::target`.
+enum class transport_kind : std::uint8_t { inproc, loopback, remote };
+[[nodiscard]] std::string_view transport_name(transport_kind kind) noexcept;
 
 struct experiment_plan {
   // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
@@ -46,6 +48,7 @@ struct experiment_plan {
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
   transport_kind transport = transport_kind::inproc;
+  std::string target;  // remote only: the entry service's URL
   // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
   // Raise each run's bound to open_loop_options::lag_share_of_latency of its own p99 latency:

@@ -1,6 +1,6 @@
 #pragma once
 // Carries out an experiment_plan against a scenario: every round runs every configuration on a
-// fresh service graph, phase 1 (closed loop, capacity) then phase 2 (open loop, latency at a
+// service graph set up for it (fresh in-process, or a running one reconfigured), phase 1 (closed loop, capacity) then phase 2 (open loop, latency at a
 // fixed offered rate), and keeps each run's raw figures for experiment_summary.
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include "tracebench/harness/hot_path_costs.hpp"
 #include "tracebench/harness/latency_summary.hpp"
 #include "tracebench/harness/machine_load.hpp"
+#include "tracebench/harness/run_graph.hpp"
 #include "tracebench/harness/span_volume.hpp"
 #include "tracebench/services/scenario.hpp"
 #include "tracebench/tracer/span_counters.hpp"
@@ -91,8 +92,10 @@ using progress_callback = std::function<void(const progress_event&)>;
 // and dropped, and the result comes back marked interrupted. Throws std::invalid_argument for a
 // plan validate() rejects, and std::runtime_error when the off configuration completes no
 // request in round 0.
+// Each run's graph comes from `launch`, built in this process when it is empty.
 [[nodiscard]] experiment_result run_experiment(const services::scenario& s, const experiment_plan& plan,
                                                const progress_callback& progress = {},
-                                               const std::atomic<bool>* stop = nullptr);
+                                               const std::atomic<bool>* stop = nullptr,
+                                               const graph_launcher& launch = {});
 
 }  // namespace tracebench::harness

@@ -71,6 +71,7 @@ struct experiment_summary {
   double offered_rate = 0.0;
   unsigned graph_threads = 0;
   transport_kind transport = transport_kind::inproc;
+  std::string target;  // remote: the entry's URL
   bool interrupted = false;
   bool debug_build = false;  // experiment_result's
   std::size_t runs_done = 0;

@@ -1,0 +1,52 @@
+#pragma once
+// The system under test of one run: a service graph under one tracing configuration, wherever
+// it runs. In-process, a graph built for the run alone; remote, a graph already running as
+// `tracebench serve` processes, reconfigured for the run (see remote_graph.hpp).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tracebench/harness/experiment_plan.hpp"
+#include "tracebench/harness/load_target.hpp"
+#include "tracebench/harness/span_volume.hpp"
+#include "tracebench/services/scenario.hpp"
+#include "tracebench/tracer/span_counters.hpp"
+
+namespace tracebench::harness {
+
+// What a run's tracing produced, both phases and warm-ups included.
+struct run_spans {
+  tracer::span_counts spans;
+  std::uint64_t bytes_encoded = 0;                  // OTLP/JSON, when the exporter counts it
+  std::optional<compression_figures> compression;  // the run's first export requests, zstd
+};
+
+class run_graph {
+ public:
+  virtual ~run_graph() = default;
+
+  [[nodiscard]] virtual load_target& target() = 0;
+  // Returns once every request sent so far was answered and its spans exported, or a bound
+  // (seconds) passed: a phase must not start behind the previous one's stragglers.
+  virtual void settle() = 0;
+  [[nodiscard]] virtual std::uint64_t spans_exported() = 0;
+  // For the closed loop's CPU per request: CPU the graph uses outside this process, from any
+  // fixed origin; empty when it all runs here.
+  [[nodiscard]] virtual std::function<std::chrono::nanoseconds()> cpu_elsewhere() { return {}; }
+  // Ends the run; the graph is not used after it.
+  [[nodiscard]] virtual run_spans finish() = 0;
+};
+
+// Sets up the graph for one run of `configuration` ("off", "never", "1/16") in round `round`.
+using graph_launcher = std::function<std::unique_ptr<run_graph>(const std::string& configuration, unsigned round)>;
+
+// A graph built in this process for every run, with plan.transport between its services and
+// `threads` executor threads.
+[[nodiscard]] graph_launcher inprocess_launcher(const services::scenario& s, const experiment_plan& plan,
+                                                unsigned threads);
+
+}  // namespace tracebench::harness

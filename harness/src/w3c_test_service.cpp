@@ -1,0 +1,487 @@
+#include "w3c_test_service.hpp"
+
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
+#include <csignal>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <system_error>
+
+#include "atomic_file.hpp"
+#include "command.hpp"
+#include "flag_values.hpp"
+#include "http_url.hpp"
+#include "otlp_export_request.hpp"
+#include "tracebench/tracer/composite_propagator.hpp"
+#include "tracebench/tracer/header_carrier.hpp"
+#include "tracebench/tracer/null_exporter.hpp"
+#include "tracebench/tracer/resource.hpp"
+#include "tracebench/tracer/simple_processor.hpp"
+
+namespace tracebench::harness {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using boost::system::error_code;
+using ordered_json = nlohmann::ordered_json;
+
+constexpr std::string_view kWhere = "tracebench serve";
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kMaxResponseBody = 1024 * 1024;  // of a called URL; more is a failed call
+// After a refusal, what the client still sends is read and dropped for this long, this much:
+// closing with unread bytes resets the connection and can lose the answer (as the collector).
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(10);
+// serve's flags that only a scenario uses.
+constexpr std::array<std::string_view, 8> kScenarioFlags = {"service", "peer",          "tracing", "propagators",
+                                                            "export",  "otlp-endpoint", "threads", "seed"};
+
+std::string_view to_std(beast::string_view s) noexcept { return {s.data(), s.size()}; }
+
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+struct w3c_test_service::session {
+  explicit session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool idle = false;  // waiting for a request to begin: stop() may close it
+};
+
+struct w3c_test_service::call_item {
+  std::string url_text;
+  http_url url;
+  std::string body;  // `arguments` as compact JSON; [] when absent or null, as the suite does
+};
+
+// An answer: its status, and its body (one line: a reason, or the calls' results as JSON).
+struct w3c_test_service::verdict {
+  unsigned status = 200;
+  std::string body;
+};
+
+std::shared_ptr<w3c_test_service> w3c_test_service::bind(asio::io_context& io, const tcp::endpoint& listen,
+                                                         std::shared_ptr<tracer::span_processor> processor,
+                                                         std::ostream& log, w3c_test_options options) {
+  std::shared_ptr<w3c_test_service> service(new w3c_test_service(io, std::move(processor), log, options));
+  service->acceptor_.open(listen.protocol());
+  service->acceptor_.set_option(asio::socket_base::reuse_address(true));
+  service->acceptor_.bind(listen);
+  service->acceptor_.listen(asio::socket_base::max_listen_connections);
+  service->endpoint_ = service->acceptor_.local_endpoint();
+  return service;
+}
+
+w3c_test_service::w3c_test_service(asio::io_context& io, std::shared_ptr<tracer::span_processor> processor,
+                                   std::ostream& log, w3c_test_options options)
+    : io_(io),
+      tracer_(std::make_shared<const tracer::resource>("w3c-test-service"),
+              tracer::sampler::parent_based(tracer::sampler::always_on()), std::move(processor)),
+      propagator_(tracer::make_propagator("tracecontext")),
+      log_(log),
+      options_(options),
+      acceptor_(io) {}
+
+void w3c_test_service::start() { asio::co_spawn(io_, accept_loop(shared_from_this()), asio::detached); }
+
+void w3c_test_service::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  error_code ignored;
+  acceptor_.close(ignored);
+  for (session* s : sessions_) {
+    if (s->idle) s->stream.cancel();
+  }
+  if (on_stop_) on_stop_();
+}
+
+asio::awaitable<void> w3c_test_service::accept_loop(std::shared_ptr<w3c_test_service> self) {
+  for (;;) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      asio::steady_timer pause(io_, kAcceptBackoff);  // out of descriptors: no spinning
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    ++counters_.connections;
+    if (sessions_.size() >= options_.max_connections) {
+      ++counters_.connections_refused;
+      socket.close(ec);
+      continue;
+    }
+    auto s = std::make_shared<session>(std::move(socket));
+    sessions_.insert(s.get());
+    asio::co_spawn(io_, serve(self, s), asio::detached);
+  }
+}
+
+asio::awaitable<void> w3c_test_service::serve(std::shared_ptr<w3c_test_service> self, std::shared_ptr<session> s) {
+  struct forget_guard {
+    w3c_test_service* service;
+    session* gone;
+    ~forget_guard() { service->sessions_.erase(gone); }
+  } forget{self.get(), s.get()};
+  while (co_await serve_one(*s)) {
+  }
+  error_code ignored;
+  s->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  s->stream.close();
+}
+
+asio::awaitable<bool> w3c_test_service::serve_one(session& s) {
+  error_code ec;
+  if (stopping_) co_return false;
+  if (s.buffer.size() == 0) {
+    s.idle = true;
+    s.stream.expires_after(options_.idle_timeout);
+    const std::size_t n =
+        co_await s.stream.async_read_some(s.buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+    s.idle = false;
+    if (ec) co_return false;  // the client closed, idled out, or we are stopping
+    s.buffer.commit(n);
+  }
+  s.stream.expires_after(options_.request_timeout);
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(options_.header_limit, std::numeric_limits<std::uint32_t>::max())));
+  parser.body_limit(options_.body_limit);
+  co_await http::async_read_header(s.stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && tracer::iequals(to_std(parser.get()[http::field::expect]), "100-continue")) {
+    constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // curl waits for it
+    co_await asio::async_write(s.stream, asio::buffer(kContinue.data(), kContinue.size()),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
+  if (!ec) co_await http::async_read(s.stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_await refuse(s, ec);
+    co_return false;
+  }
+  const http::request<http::string_body>& request = parser.get();
+  const std::string_view target = to_std(request.target());
+  verdict v;
+  if (target.substr(0, target.find('?')) != kPath) {
+    v = {404, "no such path '" + std::string(target) + "': the test service answers POST /test"};
+  } else if (request.method() != http::verb::post) {
+    v = {405, "method " + std::string(to_std(request.method_string())) + " is not allowed: send POST"};
+  } else {
+    std::vector<call_item> items;
+    try {
+      items = parse_items(request.body());
+    } catch (const std::invalid_argument& e) {
+      v = {400, e.what()};
+    }
+    if (v.status == 200) {
+      // Every header as it came, repeats included: the propagator must see a duplicate.
+      tracer::header_list incoming;
+      for (const auto& field : request) incoming.add(to_std(field.name_string()), to_std(field.value()));
+      v = co_await run_calls(incoming, std::move(items));
+    }
+  }
+  count_answer(v);
+  co_return co_await answer(s, v, request.keep_alive() && !stopping_ && v.status < 400);
+}
+
+std::vector<w3c_test_service::call_item> w3c_test_service::parse_items(std::string_view body) const {
+  constexpr std::string_view kShape = R"(: send a JSON list of {"url": "http://...", "arguments": ...} objects)";
+  if (nested_deeper_than(body, kMaxJsonDepth)) {
+    throw std::invalid_argument("body nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  ordered_json list;
+  try {
+    list = ordered_json::parse(body);
+  } catch (const ordered_json::exception& e) {
+    throw std::invalid_argument("body is not JSON (" + one_line(e.what()) + ")" + std::string(kShape));
+  }
+  if (!list.is_array()) throw std::invalid_argument("body is a JSON " + std::string(list.type_name()) + std::string(kShape));
+  if (list.size() > options_.max_items) {
+    throw std::invalid_argument("body lists " + std::to_string(list.size()) + " items, more than " +
+                                std::to_string(options_.max_items));
+  }
+  std::vector<call_item> items;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const ordered_json& entry = list[i];
+    const std::string where = "item " + std::to_string(i);
+    if (!entry.is_object()) throw std::invalid_argument(where + " is a JSON " + entry.type_name() + std::string(kShape));
+    const auto url = entry.find("url");
+    if (url == entry.end() || !url->is_string()) {
+      throw std::invalid_argument(where + " has no string \"url\"" + std::string(kShape));
+    }
+    call_item item;
+    item.url_text = url->get<std::string>();
+    try {
+      item.url = parse_http_url(item.url_text);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": url: " + e.what());
+    }
+    const auto arguments = entry.find("arguments");
+    item.body = arguments == entry.end() || arguments->is_null()
+                    ? std::string("[]")
+                    : arguments->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+asio::awaitable<w3c_test_service::verdict> w3c_test_service::run_calls(const tracer::header_carrier& incoming,
+                                                                       std::vector<call_item> items) {
+  // An absent, repeated or invalid traceparent leaves the context invalid: a new trace, and the
+  // incoming tracestate dropped with it.
+  tracer::propagation_context received;
+  propagator_->extract(incoming, received);
+  tracer::span server = tracer_.start_span("POST /test", tracer::span_kind::server, received.span);
+  const tracer::span_context parent = server.context();
+  ordered_json results = ordered_json::array();
+  std::size_t failed = 0;
+  std::string first_failure;
+  for (const call_item& item : items) {
+    std::string problem = "not called: the service is stopping";
+    int status = 0;
+    if (!stopping_) {
+      tracer::span client = tracer_.start_span("POST", tracer::span_kind::client, parent);
+      client.set_attribute("url.full", item.url_text);
+      tracer::header_list outgoing;
+      propagator_->inject({client.context(), received.baggage}, outgoing);
+      ++counters_.calls;
+      problem = co_await post(item, outgoing, status);
+      if (problem.empty()) {
+        client.set_attribute("http.response.status_code", status);
+      } else {
+        ++counters_.call_failures;
+        client.set_status(tracer::status_code::error, problem);
+      }
+    }
+    if (problem.empty()) {
+      results.push_back({{"url", item.url_text}, {"status", status}});
+      continue;
+    }
+    log_line("call to " + item.url_text + " failed: " + problem);
+    results.push_back({{"url", item.url_text}, {"error", problem}});
+    if (failed++ == 0) first_failure = item.url_text + ": " + problem;
+  }
+  if (failed != 0) server.set_status(tracer::status_code::error, first_failure);
+  // 502 when a URL gave no response: the calls that could be made were, in order.
+  co_return verdict{failed == 0 ? 200U : 502U, results.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
+}
+
+asio::awaitable<std::string> w3c_test_service::post(const call_item& item, const tracer::header_list& headers,
+                                                    int& status) {
+  const std::string& host = item.url.host;
+  beast::tcp_stream stream(io_);
+  stream.expires_after(options_.call_timeout);
+  error_code ec;
+  const asio::ip::address address = asio::ip::make_address(host, ec);
+  if (!ec) {
+    co_await stream.async_connect(tcp::endpoint(address, item.url.port), asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    // getaddrinfo cannot be bounded, but it runs off this thread: the server keeps serving.
+    tcp::resolver resolver(io_);
+    const auto found = co_await resolver.async_resolve(host, std::to_string(item.url.port),
+                                                       asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return "cannot resolve " + host + ": " + ec.message();
+    stream.expires_after(options_.call_timeout);
+    co_await stream.async_connect(found, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec) co_return "cannot connect: " + (ec == beast::error::timeout ? "timed out" : ec.message());
+
+  http::request<http::string_body> request{http::verb::post, item.url.target, 11};
+  request.set(http::field::host, item.url.authority);
+  request.set(http::field::content_type, "application/json");
+  request.set(http::field::user_agent, "tracebench-w3c-test-service");
+  for (const auto& [name, value] : headers.fields()) {
+    request.set(name, value);
+  }
+  request.keep_alive(false);
+  request.body() = item.body;
+  request.prepare_payload();
+  co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return "cannot send: " + (ec == beast::error::timeout ? "timed out" : ec.message());
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> response;
+  response.body_limit(kMaxResponseBody);
+  co_await http::async_read(stream, buffer, response, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return "no response: " + (ec == beast::error::timeout
+                                     ? "timed out after " + std::to_string(options_.call_timeout.count()) + " s"
+                                     : ec.message());
+  }
+  status = static_cast<int>(response.get().result_int());
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  co_return std::string();
+}
+
+asio::awaitable<void> w3c_test_service::refuse(session& s, error_code read_error) {
+  verdict v{0, {}};
+  if (read_error == beast::error::timeout) {
+    ++counters_.timeouts;  // the stream is closed already: nobody to answer
+  } else if (read_error == http::error::header_limit) {
+    v = {431, "request header over " + std::to_string(options_.header_limit) + " bytes"};
+  } else if (read_error == http::error::body_limit) {
+    v = {413, "request body over " + std::to_string(options_.body_limit) + " bytes"};
+  } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
+             read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
+    v = {400, "malformed HTTP request: " + read_error.message()};
+  }
+  // Anything else is the client leaving mid-request: nobody to answer.
+  if (v.status == 0) co_return;
+  count_answer(v);
+  co_await answer(s, v, false);
+}
+
+asio::awaitable<bool> w3c_test_service::answer(session& s, const verdict& v, bool keep_alive) {
+  http::response<http::string_body> response{static_cast<http::status>(v.status), 11};
+  const bool called = v.status == 200 || v.status == 502;  // the calls' results, as JSON
+  response.set(http::field::content_type, called ? "application/json" : "text/plain; charset=utf-8");
+  if (v.status == 405) response.set(http::field::allow, "POST");
+  response.keep_alive(keep_alive);
+  response.body() = called ? v.body : one_line(v.body) + '\n';
+  response.prepare_payload();
+  error_code ec;
+  s.stream.expires_after(keep_alive ? options_.request_timeout : kLingerTime);
+  co_await http::async_write(s.stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;
+  if (keep_alive) co_return true;
+  s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, kReadChunk> sink;
+  for (std::size_t drained = 0; drained < kMaxLingerBytes;) {
+    drained += co_await s.stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;  // the client read the answer and closed, or the linger time ran out
+  }
+  co_return false;
+}
+
+void w3c_test_service::count_answer(const verdict& v) {
+  ++counters_.requests;
+  if (v.status == 200) {
+    ++counters_.completed;
+  } else if (v.status < 500) {
+    ++counters_.rejected;
+    log_line("answered " + std::to_string(v.status) + ": " + v.body);
+  }
+  if (options_.max_requests != 0 && counters_.requests >= options_.max_requests) stop();
+}
+
+void w3c_test_service::log_line(const std::string& line) {
+  if (++logged_ > options_.max_logged) return;
+  log_ << kWhere << ": " << one_line(line)
+       << (logged_ == options_.max_logged ? " (further ones are only counted)" : "") << '\n'
+       << std::flush;
+}
+
+int serve_w3c_test_endpoint(const boost::program_options::variables_map& values, std::ostream& out,
+                            std::ostream& err) {
+  for (const std::string_view flag : kScenarioFlags) {
+    if (values.count(std::string(flag)) != 0) {
+      return usage_error(kWhere, "--" + std::string(flag) + " is for a scenario's service, not --w3c-test-endpoint",
+                         err);
+    }
+  }
+  if (values.count("scenario") != 0) {
+    return usage_error(kWhere, "--w3c-test-endpoint serves no scenario, but \"" + values["scenario"].as<std::string>() +
+                                   "\" was given",
+                       err);
+  }
+  const auto text = [&](const char* name) -> std::optional<std::string> {
+    if (values.count(name) == 0) return std::nullopt;
+    return values[name].as<std::string>();
+  };
+  tcp::endpoint listen;
+  std::optional<std::chrono::nanoseconds> duration;
+  w3c_test_options options;
+  try {
+    try {
+      listen = parse_listen_address(text("listen").value_or("127.0.0.1:0"));
+    } catch (const flag_error&) {
+      throw;
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--listen", e.what());
+    }
+    if (const auto v = text("duration")) duration = parse_duration("--duration", *v, false);
+    if (const auto v = text("max-requests")) {
+      options.max_requests = parse_count("--max-requests", *v, 1, std::numeric_limits<std::uint64_t>::max());
+    }
+  } catch (const std::invalid_argument& e) {
+    return usage_error(kWhere, e.what(), err);
+  }
+
+  asio::io_context io(1);
+  // The spans are real (sampled, recorded, ended) and encoded as for shipping, then dropped.
+  auto processor = std::make_shared<tracer::simple_processor>(std::make_shared<tracer::null_exporter>());
+  std::shared_ptr<w3c_test_service> service;
+  try {
+    service = w3c_test_service::bind(io, listen, processor, err, options);
+  } catch (const boost::system::system_error& e) {
+    err << kWhere << ": cannot listen on " << endpoint_text(listen) << ": " << e.code().message() << '\n';
+    return kExitFailed;
+  }
+  const std::string listening = endpoint_text(service->endpoint());
+  err << "listening on " << listening << std::endl;  // the first line: scripts learn the port
+  if (const auto file = text("port-file")) {
+    try {
+      write_file_atomically(*file, std::to_string(service->endpoint().port()) + '\n');
+    } catch (const std::system_error& e) {
+      err << kWhere << ": --port-file: " << e.what() << '\n';
+      return kExitFailed;
+    }
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer deadline(io);
+  std::string reason;
+  service->on_stop([&] {
+    signals.cancel();
+    deadline.cancel();
+    err << "stopping: " << (reason.empty() ? "--max-requests reached" : reason) << std::endl;
+  });
+  signals.async_wait([&](const error_code& ec, int signal) {
+    if (ec) return;
+    reason = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    service->stop();
+  });
+  if (duration) {
+    deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(*duration));
+    deadline.async_wait([&](const error_code& ec) {
+      if (ec) return;
+      reason = "--duration reached";
+      service->stop();
+    });
+  }
+  service->start();
+  io.run();
+  processor->shutdown();
+
+  const w3c_test_counters& c = service->counters();
+  out << "served the W3C trace context test endpoint on " << listening << ": requests " << c.requests
+      << ", completed " << c.completed << ", bad requests " << c.rejected << ", timeouts " << c.timeouts
+      << "; calls " << c.calls << ", failed " << c.call_failures << "; spans exported "
+      << processor->counts().exported << '\n'
+      << std::flush;
+  return kExitOk;
+}
+
+}  // namespace tracebench::harness
