@@ -12,15 +12,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "beast_names.hpp"
+
 namespace tracebench::harness {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
-using boost::system::error_code;
 using std::chrono::steady_clock;
 
 // Far above any reply a benchmark target sends; the parser's own default (8 MB) is not.

@@ -1,13 +1,10 @@
 #include "w3c_test_service.hpp"
 
 #include <array>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -21,6 +18,7 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "beast_names.hpp"
 #include "command.hpp"
 #include "flag_values.hpp"
 #include "http_url.hpp"
@@ -35,26 +33,13 @@ namespace tracebench::harness {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
-using boost::system::error_code;
 using ordered_json = nlohmann::ordered_json;
 
 constexpr std::string_view kWhere = "tracebench serve";
-constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kMaxResponseBody = 1024 * 1024;  // of a called URL; more is a failed call
-// After a refusal, what the client still sends is read and dropped for this long, this much:
-// closing with unread bytes resets the connection and can lose the answer (as the collector).
-constexpr auto kLingerTime = std::chrono::seconds(1);
-constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(10);
 // serve's flags that only a scenario uses.
 constexpr std::array<std::string_view, 8> kScenarioFlags = {"service", "peer",          "tracing", "propagators",
                                                             "export",  "otlp-endpoint", "threads", "seed"};
-
-std::string_view to_std(beast::string_view s) noexcept { return {s.data(), s.size()}; }
 
 std::string one_line(std::string text) {
   for (char& c : text) {
@@ -64,13 +49,6 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
-
-struct w3c_test_service::session {
-  explicit session(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  beast::flat_buffer buffer;
-  bool idle = false;  // waiting for a request to begin: stop() may close it
-};
 
 struct w3c_test_service::call_item {
   std::string url_text;
@@ -88,102 +66,20 @@ std::shared_ptr<w3c_test_service> w3c_test_service::bind(asio::io_context& io, c
                                                          std::shared_ptr<tracer::span_processor> processor,
                                                          std::ostream& log, w3c_test_options options) {
   std::shared_ptr<w3c_test_service> service(new w3c_test_service(io, std::move(processor), log, options));
-  service->acceptor_.open(listen.protocol());
-  service->acceptor_.set_option(asio::socket_base::reuse_address(true));
-  service->acceptor_.bind(listen);
-  service->acceptor_.listen(asio::socket_base::max_listen_connections);
-  service->endpoint_ = service->acceptor_.local_endpoint();
+  service->listen(listen);
   return service;
 }
 
 w3c_test_service::w3c_test_service(asio::io_context& io, std::shared_ptr<tracer::span_processor> processor,
                                    std::ostream& log, w3c_test_options options)
-    : io_(io),
+    : http_server(io, limits_of(options)),
       tracer_(std::make_shared<const tracer::resource>("w3c-test-service"),
               tracer::sampler::parent_based(tracer::sampler::always_on()), std::move(processor)),
       propagator_(tracer::make_propagator("tracecontext")),
       log_(log),
-      options_(options),
-      acceptor_(io) {}
+      options_(options) {}
 
-void w3c_test_service::start() { asio::co_spawn(io_, accept_loop(shared_from_this()), asio::detached); }
-
-void w3c_test_service::stop() {
-  if (stopping_) return;
-  stopping_ = true;
-  error_code ignored;
-  acceptor_.close(ignored);
-  for (session* s : sessions_) {
-    if (s->idle) s->stream.cancel();
-  }
-  if (on_stop_) on_stop_();
-}
-
-asio::awaitable<void> w3c_test_service::accept_loop(std::shared_ptr<w3c_test_service> self) {
-  for (;;) {
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
-      asio::steady_timer pause(io_, kAcceptBackoff);  // out of descriptors: no spinning
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    ++counters_.connections;
-    if (sessions_.size() >= options_.max_connections) {
-      ++counters_.connections_refused;
-      socket.close(ec);
-      continue;
-    }
-    auto s = std::make_shared<session>(std::move(socket));
-    sessions_.insert(s.get());
-    asio::co_spawn(io_, serve(self, s), asio::detached);
-  }
-}
-
-asio::awaitable<void> w3c_test_service::serve(std::shared_ptr<w3c_test_service> self, std::shared_ptr<session> s) {
-  struct forget_guard {
-    w3c_test_service* service;
-    session* gone;
-    ~forget_guard() { service->sessions_.erase(gone); }
-  } forget{self.get(), s.get()};
-  while (co_await serve_one(*s)) {
-  }
-  error_code ignored;
-  s->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  s->stream.close();
-}
-
-asio::awaitable<bool> w3c_test_service::serve_one(session& s) {
-  error_code ec;
-  if (stopping_) co_return false;
-  if (s.buffer.size() == 0) {
-    s.idle = true;
-    s.stream.expires_after(options_.idle_timeout);
-    const std::size_t n =
-        co_await s.stream.async_read_some(s.buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
-    s.idle = false;
-    if (ec) co_return false;  // the client closed, idled out, or we are stopping
-    s.buffer.commit(n);
-  }
-  s.stream.expires_after(options_.request_timeout);
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(
-      std::min<std::size_t>(options_.header_limit, std::numeric_limits<std::uint32_t>::max())));
-  parser.body_limit(options_.body_limit);
-  co_await http::async_read_header(s.stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec && tracer::iequals(to_std(parser.get()[http::field::expect]), "100-continue")) {
-    constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";  // curl waits for it
-    co_await asio::async_write(s.stream, asio::buffer(kContinue.data(), kContinue.size()),
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return false;
-  }
-  if (!ec) co_await http::async_read(s.stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    co_await refuse(s, ec);
-    co_return false;
-  }
-  const http::request<http::string_body>& request = parser.get();
+asio::awaitable<http_server::http_response> w3c_test_service::handle(const http_request& request) {
   const std::string_view target = to_std(request.target());
   verdict v;
   if (target.substr(0, target.find('?')) != kPath) {
@@ -204,8 +100,9 @@ asio::awaitable<bool> w3c_test_service::serve_one(session& s) {
       v = co_await run_calls(incoming, std::move(items));
     }
   }
-  count_answer(v);
-  co_return co_await answer(s, v, request.keep_alive() && !stopping_ && v.status < 400);
+  http_response r = answer(v);
+  if (v.status >= 400) r.keep_alive(false);  // a bad request: the connection ends with it
+  co_return r;
 }
 
 std::vector<w3c_test_service::call_item> w3c_test_service::parse_items(std::string_view body) const {
@@ -263,7 +160,7 @@ asio::awaitable<w3c_test_service::verdict> w3c_test_service::run_calls(const tra
   for (const call_item& item : items) {
     std::string problem = "not called: the service is stopping";
     int status = 0;
-    if (!stopping_) {
+    if (!stopping()) {
       tracer::span client = tracer_.start_span("POST", tracer::span_kind::client, parent);
       client.set_attribute("url.full", item.url_text);
       tracer::header_list outgoing;
@@ -293,7 +190,7 @@ asio::awaitable<w3c_test_service::verdict> w3c_test_service::run_calls(const tra
 asio::awaitable<std::string> w3c_test_service::post(const call_item& item, const tracer::header_list& headers,
                                                     int& status) {
   const std::string& host = item.url.host;
-  beast::tcp_stream stream(io_);
+  beast::tcp_stream stream(io());
   stream.expires_after(options_.call_timeout);
   error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
@@ -301,7 +198,7 @@ asio::awaitable<std::string> w3c_test_service::post(const call_item& item, const
     co_await stream.async_connect(tcp::endpoint(address, item.url.port), asio::redirect_error(asio::use_awaitable, ec));
   } else {
     // getaddrinfo cannot be bounded, but it runs off this thread: the server keeps serving.
-    tcp::resolver resolver(io_);
+    tcp::resolver resolver(io());
     const auto found = co_await resolver.async_resolve(host, std::to_string(item.url.port),
                                                        asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return "cannot resolve " + host + ": " + ec.message();
@@ -336,47 +233,11 @@ asio::awaitable<std::string> w3c_test_service::post(const call_item& item, const
   co_return std::string();
 }
 
-asio::awaitable<void> w3c_test_service::refuse(session& s, error_code read_error) {
-  verdict v{0, {}};
-  if (read_error == beast::error::timeout) {
-    ++counters_.timeouts;  // the stream is closed already: nobody to answer
-  } else if (read_error == http::error::header_limit) {
-    v = {431, "request header over " + std::to_string(options_.header_limit) + " bytes"};
-  } else if (read_error == http::error::body_limit) {
-    v = {413, "request body over " + std::to_string(options_.body_limit) + " bytes"};
-  } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
-             read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
-    v = {400, "malformed HTTP request: " + read_error.message()};
-  }
-  // Anything else is the client leaving mid-request: nobody to answer.
-  if (v.status == 0) co_return;
-  count_answer(v);
-  co_await answer(s, v, false);
+http_server::http_response w3c_test_service::refuse(unsigned status, std::string reason) {
+  return answer({status, std::move(reason)});
 }
 
-asio::awaitable<bool> w3c_test_service::answer(session& s, const verdict& v, bool keep_alive) {
-  http::response<http::string_body> response{static_cast<http::status>(v.status), 11};
-  const bool called = v.status == 200 || v.status == 502;  // the calls' results, as JSON
-  response.set(http::field::content_type, called ? "application/json" : "text/plain; charset=utf-8");
-  if (v.status == 405) response.set(http::field::allow, "POST");
-  response.keep_alive(keep_alive);
-  response.body() = called ? v.body : one_line(v.body) + '\n';
-  response.prepare_payload();
-  error_code ec;
-  s.stream.expires_after(keep_alive ? options_.request_timeout : kLingerTime);
-  co_await http::async_write(s.stream, response, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return false;
-  if (keep_alive) co_return true;
-  s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  std::array<char, kReadChunk> sink;
-  for (std::size_t drained = 0; drained < kMaxLingerBytes;) {
-    drained += co_await s.stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;  // the client read the answer and closed, or the linger time ran out
-  }
-  co_return false;
-}
-
-void w3c_test_service::count_answer(const verdict& v) {
+http_server::http_response w3c_test_service::answer(const verdict& v) {
   ++counters_.requests;
   if (v.status == 200) {
     ++counters_.completed;
@@ -385,6 +246,13 @@ void w3c_test_service::count_answer(const verdict& v) {
     log_line("answered " + std::to_string(v.status) + ": " + v.body);
   }
   if (options_.max_requests != 0 && counters_.requests >= options_.max_requests) stop();
+
+  http_response r{static_cast<http::status>(v.status), 11};
+  const bool called = v.status == 200 || v.status == 502;  // the calls' results, as JSON
+  r.set(http::field::content_type, called ? "application/json" : "text/plain; charset=utf-8");
+  if (v.status == 405) r.set(http::field::allow, "POST");
+  r.body() = called ? v.body : one_line(v.body) + '\n';
+  return r;
 }
 
 void w3c_test_service::log_line(const std::string& line) {

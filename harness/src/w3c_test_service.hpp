@@ -7,23 +7,19 @@
 // Single-threaded on its owner's io_context; calls are asynchronous, so a URL that points back
 // here is served meanwhile.
 
-#include <utility>  // before asio's awaitable.hpp (Boost 1.74)
-
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
+#include "http_server.hpp"
 #include "tracebench/tracer/header_carrier.hpp"
 #include "tracebench/tracer/propagator.hpp"
 #include "tracebench/tracer/span_processor.hpp"
@@ -43,18 +39,18 @@ struct w3c_test_options {
   std::size_t max_logged = 20;               // rejections and failed calls: one stderr line each
 };
 
-struct w3c_test_counters {
+// With the server's connections, connections_refused and timeouts.
+struct w3c_test_counters : http_server_counters {
   std::uint64_t requests = 0;       // answered, whatever the answer
   std::uint64_t completed = 0;      // answered 200: every call got an HTTP response
   std::uint64_t rejected = 0;       // answered 4xx: nothing was called
   std::uint64_t calls = 0;          // outgoing POSTs attempted
   std::uint64_t call_failures = 0;  // of those, no HTTP response (refused, timed out, malformed)
-  std::uint64_t timeouts = 0;       // requests that did not arrive in time: unanswerable
-  std::uint64_t connections = 0;
-  std::uint64_t connections_refused = 0;  // over max_connections
 };
 
-class w3c_test_service final : public std::enable_shared_from_this<w3c_test_service> {
+// start(), on_stop() and endpoint() are http_server's; stop() lets a request under way finish
+// without starting further calls.
+class w3c_test_service final : public http_server {
  public:
   static constexpr std::string_view kPath = "/test";
 
@@ -64,52 +60,34 @@ class w3c_test_service final : public std::enable_shared_from_this<w3c_test_serv
                                                               const boost::asio::ip::tcp::endpoint& listen,
                                                               std::shared_ptr<tracer::span_processor> processor,
                                                               std::ostream& log, w3c_test_options options);
-  w3c_test_service(const w3c_test_service&) = delete;
-  w3c_test_service& operator=(const w3c_test_service&) = delete;
 
-  void start();
-  // Stops accepting and closes idle connections; a request under way finishes without starting
-  // further calls. The io_context's run() returns once all are done. Idempotent; calls on_stop once.
-  void stop();
-  void on_stop(std::function<void()> callback) { on_stop_ = std::move(callback); }
-
-  [[nodiscard]] boost::asio::ip::tcp::endpoint endpoint() const { return endpoint_; }
-  [[nodiscard]] const w3c_test_counters& counters() const noexcept { return counters_; }
+  // A snapshot.
+  [[nodiscard]] w3c_test_counters counters() const noexcept { return with_connection_counters(counters_); }
 
  private:
-  struct session;
   struct call_item;
   struct verdict;
 
   w3c_test_service(boost::asio::io_context& io, std::shared_ptr<tracer::span_processor> processor, std::ostream& log,
                    w3c_test_options options);
-  boost::asio::awaitable<void> accept_loop(std::shared_ptr<w3c_test_service> self);
-  boost::asio::awaitable<void> serve(std::shared_ptr<w3c_test_service> self, std::shared_ptr<session> s);
-  // One request and its answer; false when the connection is done.
-  boost::asio::awaitable<bool> serve_one(session& s);
+  boost::asio::awaitable<http_response> handle(const http_request& request) override;
+  http_response refuse(unsigned status, std::string reason) override;
   // The items of a /test body; throws std::invalid_argument with a one-line reason.
   [[nodiscard]] std::vector<call_item> parse_items(std::string_view body) const;
   // Makes every call of a valid request, each in its own child span.
   boost::asio::awaitable<verdict> run_calls(const tracer::header_carrier& incoming, std::vector<call_item> items);
   // One POST; "" when a response came (its status in `status`), else why not.
   boost::asio::awaitable<std::string> post(const call_item& item, const tracer::header_list& headers, int& status);
-  boost::asio::awaitable<void> refuse(session& s, boost::system::error_code read_error);
-  boost::asio::awaitable<bool> answer(session& s, const verdict& v, bool keep_alive);
-  void count_answer(const verdict& v);
+  // Counts an answer (and stops after max_requests), then makes it.
+  http_response answer(const verdict& v);
   void log_line(const std::string& line);
 
-  boost::asio::io_context& io_;
   tracer::tracer tracer_;
   std::unique_ptr<tracer::propagator> propagator_;
   std::ostream& log_;
   w3c_test_options options_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::ip::tcp::endpoint endpoint_;
-  w3c_test_counters counters_;
+  w3c_test_counters counters_;  // but the server's: see counters()
   std::uint64_t logged_ = 0;
-  std::unordered_set<session*> sessions_;  // open connections, for stop()
-  bool stopping_ = false;
-  std::function<void()> on_stop_;
 };
 
 // `tracebench serve --w3c-test-endpoint`, given serve's parsed flags: rejects the scenario's

@@ -18,6 +18,8 @@
 
 namespace {
 
+using tracebench::testing_support::quote;
+using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::run_result;
 using tracebench::testing_support::unused_port;
@@ -25,15 +27,6 @@ using tracebench::testing_support::unused_port;
 constexpr const char* kTraceId = "0af7651916cd43dd8448eb211c80319c";
 
 const std::string kTiny = R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20, "response_bytes": 64}}})";
-
-// Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
-std::string quote(const std::filesystem::path& file) {
-  std::string out(1, '\'');
-  out.append(file.string()).push_back('\'');
-  return out;
-}
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 class CliLoad : public tracebench::testing_support::cli_fixture {
  protected:

@@ -15,6 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using tracebench::testing_support::quote;
+using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
 using tracebench::testing_support::run_result;
@@ -22,8 +24,6 @@ using tracebench::testing_support::run_result;
 const std::string kPair = R"({"name": "pair", "entry": "frontend", "services": {
   "frontend": {"operation": "GET /front", "cpu_us": 5, "response_bytes": 100, "calls": [{"to": "backend"}]},
   "backend": {"operation": "Lookup", "cpu_us": 5, "response_bytes": 300}}})";
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 std::string post(const std::string& target, const std::string& body = "") {
   return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
@@ -57,12 +57,6 @@ class CliRemoteRun : public tracebench::testing_support::cli_fixture {
         "serve " + file_ + " --service frontend --peer backend=http://127.0.0.1:" + std::to_string(backend_port));
     port_ = frontend_->wait_listening();
     ASSERT_NE(port_, 0) << frontend_->err();
-  }
-
-  static std::string quote(const fs::path& file) {
-    std::string out(1, '\'');
-    out.append(file.string()).push_back('\'');
-    return out;
   }
 
   std::string file_;

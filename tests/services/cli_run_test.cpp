@@ -18,14 +18,13 @@
 #include "../support/cli_fixture.hpp"
 
 namespace fs = std::filesystem;
+using tracebench::testing_support::lines;
 using tracebench::testing_support::run_result;
 using tracebench::testing_support::slurp;
 
 namespace {
 
 const std::string kTiny = R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20}}})";
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 class CliRun : public tracebench::testing_support::cli_fixture {
  protected:

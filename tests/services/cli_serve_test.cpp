@@ -17,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using tracebench::harness::analyzed_span;
+using tracebench::testing_support::quote;
+using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
 using tracebench::testing_support::run_result;
@@ -30,15 +32,6 @@ constexpr const char* kParentId = "00f067aa0ba902b7";
 const std::string kPair = R"({"name": "pair", "entry": "frontend", "services": {
   "frontend": {"operation": "GET /front", "cpu_us": 10, "response_bytes": 100, "calls": [{"to": "backend"}]},
   "backend": {"operation": "Lookup", "cpu_us": 10, "response_bytes": 300}}})";
-
-// Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
-std::string quote(const fs::path& file) {
-  std::string out(1, '\'');
-  out.append(file.string()).push_back('\'');
-  return out;
-}
-
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 std::string post(const std::string& service, const std::string& extra_headers = "") {
   return "POST /call/" + service + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +

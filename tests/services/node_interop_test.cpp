@@ -23,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using tracebench::harness::analyzed_span;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
 using tracebench::testing_support::slurp;
@@ -41,13 +42,6 @@ std::string scenario(const std::string& middle_url) {
     "middle": {"external": ")" +
          middle_url + R"(", "operation": "POST /middle", "calls": [{"to": "back"}]},
     "back": {"operation": "Lookup", "cpu_us": 10, "response_bytes": 100}}})";
-}
-
-// Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
-std::string quote(const fs::path& file) {
-  std::string out(1, '\'');
-  out.append(file.string()).push_back('\'');
-  return out;
 }
 
 class NodeInterop : public tracebench::testing_support::cli_fixture {

@@ -30,6 +30,7 @@ namespace fs = std::filesystem;
 namespace svc = tracebench::services;
 using tracebench::harness::analyzed_span;
 using tracebench::harness::trace_report;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::slurp;
 
@@ -48,13 +49,6 @@ const std::string kFanout = R"({"name": "fanout", "entry": "frontend", "services
                "internal_spans": [{"name": "render"}], "calls": [{"to": "users"}, {"to": "stock"}]},
   "users": {"operation": "Users", "cpu_us": 5, "response_bytes": 300},
   "stock": {"operation": "Stock", "cpu_us": 5, "response_bytes": 200}}})";
-
-// Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
-std::string quote(const fs::path& file) {
-  std::string out(1, '\'');
-  out.append(file.string()).push_back('\'');
-  return out;
-}
 
 // The number after `label` in `text`, or -1 when it is not there.
 std::int64_t number_after(const std::string& text, const std::string& label) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,18 @@ inline std::string slurp(const fs::path& file) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
+inline std::string quote(const fs::path& file) {
+  std::string out(1, '\'');
+  out.append(file.string()).push_back('\'');
+  return out;
+}
+
+// Newlines in `text`: an error message must be exactly one line.
+inline std::size_t lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 class cli_fixture : public ::testing::Test {
