@@ -115,6 +115,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   record.bytes_encoded = spans.bytes_encoded;
   record.compression = std::move(spans.compression);
   record.load = meter.read();
+  if (record.load) record.load->other_cores = std::max(0.0, record.load->other_cores - spans.graph_cores_here);
   return record;
 }
 

@@ -92,8 +92,9 @@ class remote_graph final : public run_graph {
  public:
   remote_graph(const http_url& entry, const std::string& call_path, unsigned connections,
                const std::string& configuration)
-      : control_(std::make_shared<control_client>(entry)) {
-    (void)control_->post(kConfigurePath, json{{"tracing", configuration}}.dump());
+      : control_(std::make_shared<control_client>(entry)), here_(is_loopback(entry)) {
+    cpu_from_ = sum(control_->post(kConfigurePath, json{{"tracing", configuration}}.dump())).cpu_ns;
+    started_ = std::chrono::steady_clock::now();
     http_target_options options;
     options.endpoint = resolve_endpoint(entry);
     options.request = build_http_request("POST", call_path, entry.authority, {}, 0);
@@ -119,11 +120,21 @@ class remote_graph final : public run_graph {
     run_spans out;
     out.spans = totals.spans;
     if (totals.bytes_known) out.bytes_encoded = totals.bytes_encoded;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (here_ && seconds > 0) out.graph_cores_here = static_cast<double>(totals.cpu_ns - cpu_from_) / 1e9 / seconds;
     return out;
   }
 
  private:
+  // A graph at a loopback address runs on this machine (one elsewhere is not this machine's load).
+  static bool is_loopback(const http_url& entry) {
+    return entry.host == "localhost" || entry.host == "::1" || entry.host.starts_with("127.");
+  }
+
   std::shared_ptr<control_client> control_;
+  bool here_;
+  std::uint64_t cpu_from_ = 0;
+  std::chrono::steady_clock::time_point started_;
   std::unique_ptr<http_target> target_;
 };
 

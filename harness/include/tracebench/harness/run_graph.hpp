@@ -23,6 +23,9 @@ struct run_spans {
   tracer::span_counts spans;
   std::uint64_t bytes_encoded = 0;                  // OTLP/JSON, when the exporter counts it
   std::optional<compression_figures> compression;  // the run's first export requests, zstd
+  // Cores' worth of CPU the graph used on this machine outside this process over the run: not
+  // load from others, so the machine-load flag leaves it out.
+  double graph_cores_here = 0;
 };
 
 class run_graph {
