@@ -1,7 +1,5 @@
 #include "tracebench/harness/closed_loop.hpp"
 
-#include <time.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -9,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "tracebench/harness/machine_load.hpp"
 
 namespace tracebench::harness {
 
@@ -60,12 +60,6 @@ struct run_state {
 };
 
 void drive(const std::shared_ptr<run_state>& state, lane& l);
-
-nanoseconds process_cpu_time() noexcept {
-  ::timespec t{};
-  if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return nanoseconds(0);
-  return std::chrono::seconds(t.tv_sec) + nanoseconds(t.tv_nsec);
-}
 
 void finish_lane(run_state& state) {
   const std::lock_guard lock(state.mutex);

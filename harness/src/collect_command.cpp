@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <exception>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -22,6 +23,8 @@
 #include <string_view>
 
 #include "command.hpp"
+#include "flag_values.hpp"
+#include "http_url.hpp"
 #include "otlp_collector.hpp"
 
 namespace tracebench::harness {
@@ -51,14 +54,6 @@ std::optional<asio::ip::tcp::endpoint> parse_listen(std::string_view text) {
   return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(value));
 }
 
-// A whole positive number; program_options would take "-1" for an unsigned as its maximum.
-std::optional<std::uint64_t> parse_count(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || value == 0) return std::nullopt;
-  return value;
-}
-
 std::optional<double> parse_seconds(const std::string& text) {
   try {
     std::size_t used = 0;
@@ -68,11 +63,6 @@ std::optional<double> parse_seconds(const std::string& text) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
-}
-
-std::string to_text(const asio::ip::tcp::endpoint& endpoint) {
-  const std::string address = endpoint.address().to_string();
-  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
 }
 
 int run_collect(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
@@ -95,11 +85,15 @@ int run_collect(const command& self, std::span<const std::string> args, std::ost
   if (!listen)
     return usage_error(kWhere, "--listen: '" + listen_text + "' is not ADDR:PORT (e.g. 127.0.0.1:4318)", err);
   collector_options options;
-  if (values.count("max-requests") != 0) {
-    const std::string& text = values["max-requests"].as<std::string>();
-    const std::optional<std::uint64_t> n = parse_count(text);
-    if (!n) return usage_error(kWhere, "--max-requests: '" + text + "' is not a whole number above 0", err);
-    options.max_requests = *n;
+  constexpr std::uint64_t kMost = std::numeric_limits<std::uint64_t>::max();
+  try {
+    if (values.count("max-requests") != 0) {
+      options.max_requests = parse_count("--max-requests", values["max-requests"].as<std::string>(), 1, kMost);
+    }
+    options.body_limit =
+        static_cast<std::size_t>(parse_count("--max-body", values["max-body"].as<std::string>(), 1, kMost));
+  } catch (const flag_error& e) {
+    return usage_error(kWhere, e.what(), err);
   }
   std::optional<double> duration;
   if (values.count("duration") != 0) {
@@ -107,10 +101,6 @@ int run_collect(const command& self, std::span<const std::string> args, std::ost
     duration = parse_seconds(text);
     if (!duration) return usage_error(kWhere, "--duration: '" + text + "' is not a number of seconds above 0", err);
   }
-  const std::string& body_text = values["max-body"].as<std::string>();
-  const std::optional<std::uint64_t> body_limit = parse_count(body_text);
-  if (!body_limit) return usage_error(kWhere, "--max-body: '" + body_text + "' is not a whole number above 0", err);
-  options.body_limit = static_cast<std::size_t>(*body_limit);
 
   std::ofstream file;
   std::string out_name = "stdout";
@@ -147,7 +137,7 @@ int run_collect(const command& self, std::span<const std::string> args, std::ost
     });
   }
   // The first line, so a script or test that asked for port 0 learns the port.
-  err << kWhere << ": listening on " << to_text(collector->endpoint()) << std::endl;
+  err << kWhere << ": listening on " << endpoint_text(collector->endpoint()) << std::endl;
   collector->start();
   io.run();
 

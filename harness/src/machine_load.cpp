@@ -1,6 +1,7 @@
 #include "tracebench/harness/machine_load.hpp"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,6 +31,12 @@ bool read_busy_seconds(double& busy) noexcept {
 }
 
 }  // namespace
+
+std::chrono::nanoseconds process_cpu_time() noexcept {
+  ::timespec t{};
+  if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return std::chrono::nanoseconds(0);
+  return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
 
 machine_load_meter::machine_load_meter() noexcept : start_(take()) {}
 

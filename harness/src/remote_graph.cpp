@@ -8,7 +8,6 @@
 
 #include "http_target.hpp"
 #include "serve_control.hpp"
-#include "tracebench/tracer/http_post.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -36,28 +35,15 @@ class control_client {
  public:
   explicit control_client(http_url entry) : entry_(std::move(entry)) {}
 
-  // POSTs to a control path of the entry service: its "services" object. Throws
-  // std::runtime_error with one line naming the graph.
+  // The entry service's "services" (every service it reached). Throws std::runtime_error with
+  // one line naming the graph.
   json post(std::string_view path, const std::string& body) const {
-    tracer::http_post_connection connection(tracer::http_endpoint{entry_.host, entry_.port, std::string(path), entry_.authority});
-    tracer::http_response reply;
     try {
-      reply = connection.post("application/json", body, std::chrono::steady_clock::now() + kControlTimeout);
-    } catch (const tracer::http_error& e) {
+      return post_control(tracer::http_endpoint{entry_.host, entry_.port, std::string(path), entry_.authority}, body,
+                          kControlTimeout);
+    } catch (const std::runtime_error& e) {
       throw std::runtime_error("the graph at " + entry_.authority + ": " + e.what());
     }
-    const json parsed = json::parse(reply.body, nullptr, false);
-    if (reply.status != 200) {
-      const bool said = parsed.is_object() && parsed.contains("error") && parsed["error"].is_string();
-      throw std::runtime_error("the graph at " + entry_.authority + " answered " + std::string(path) + " with " +
-                               std::to_string(reply.status) +
-                               (said ? ": " + parsed["error"].get<std::string>()
-                                     : " (is it a tracebench serve process?)"));
-    }
-    if (!parsed.is_object() || !parsed.contains("services") || !parsed["services"].is_object()) {
-      throw std::runtime_error("the graph at " + entry_.authority + " sent a reply that is not a tracebench serve one");
-    }
-    return parsed["services"];
   }
 
  private:

@@ -198,9 +198,9 @@ void drain(const svc::served_counters& served) {
 }
 
 int run_serve(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  po::options_description flags;
-  flags.add_options()("service", po::value<std::string>(), "the service of the scenario to run here (required)")(
-      "listen", po::value<std::string>(), "ADDR:PORT to serve on; port 0 picks one (default 127.0.0.1:0)")(
+  // The flags of a scenario's service, which --w3c-test-endpoint refuses.
+  po::options_description scenario_flags;
+  scenario_flags.add_options()("service", po::value<std::string>(), "the service of the scenario to run here (required)")(
       "peer", po::value<std::vector<std::string>>()->composing(),
       "NAME=http://HOST:PORT where callee NAME is served; one per service this one calls")(
       "tracing", po::value<std::string>(), "off, never, or a sampling ratio such as 1/16 (default 1/1)")(
@@ -210,9 +210,12 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       "otlp-endpoint", po::value<std::string>(),
       "POST spans as OTLP/HTTP JSON to this URL, e.g. http://127.0.0.1:4318/v1/traces")(
       "threads", po::value<std::string>(), "executor threads (default: one per core)")(
+      "seed", po::value<std::string>(), "random seed for requests from outside the graph (default 1)");
+  po::options_description flags;
+  flags.add(scenario_flags);
+  flags.add_options()("listen", po::value<std::string>(), "ADDR:PORT to serve on; port 0 picks one (default 127.0.0.1:0)")(
       "duration", po::value<std::string>(), "stop after this many seconds (default: at SIGINT or SIGTERM)")(
       "max-requests", po::value<std::string>(), "stop once this many requests were answered")(
-      "seed", po::value<std::string>(), "random seed for requests from outside the graph (default 1)")(
       "port-file", po::value<std::string>(), "write the port listened on to FILE, once listening")(
       "w3c-test-endpoint", "serve the W3C Trace Context test suite's POST /test instead of a scenario");
   po::options_description hidden;
@@ -221,7 +224,15 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   positional.add("scenario", 1);
   const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
   if (parsed.exit_code) return *parsed.exit_code;
-  if (parsed.values.count("w3c-test-endpoint") != 0) return serve_w3c_test_endpoint(parsed.values, out, err);
+  if (parsed.values.count("w3c-test-endpoint") != 0) {
+    for (const auto& flag : scenario_flags.options()) {
+      if (parsed.values.count(flag->long_name()) != 0) {
+        return usage_error(kWhere, "--" + flag->long_name() + " is for a scenario's service, not --w3c-test-endpoint",
+                           err);
+      }
+    }
+    return serve_w3c_test_endpoint(parsed.values, out, err);
+  }
 
   if (parsed.values.count("scenario") == 0) return usage_error(kWhere, "no scenario given", err);
   const std::string file = resolve_scenario(parsed.values["scenario"].as<std::string>()).string();

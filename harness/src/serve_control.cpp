@@ -1,7 +1,5 @@
 #include "serve_control.hpp"
 
-#include <time.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -9,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "tracebench/harness/machine_load.hpp"
 #include "tracebench/tracer/http_post.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
 
@@ -26,12 +25,6 @@ constexpr auto kFlushTimeout = std::chrono::milliseconds(10'000);
 // A peer passes the request on to its own peers, each of which may wait out the timeouts
 // above: the bound grows with the graph's depth, so it is generous.
 constexpr auto kPeerTimeout = std::chrono::seconds(60);
-
-std::uint64_t process_cpu_ns() noexcept {
-  timespec ts{};
-  if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000U + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 svc::control_reply error_reply(unsigned status, const std::string& message) {
   return {status, json{{"error", message}}.dump()};
@@ -60,6 +53,26 @@ class shared_exporter final : public tracer::span_exporter {
 exporter_factory share_exporter(std::shared_ptr<tracer::span_exporter> lasting) {
   auto mutex = std::make_shared<std::mutex>();
   return [lasting = std::move(lasting), mutex] { return std::make_shared<shared_exporter>(lasting, mutex); };
+}
+
+json post_control(const tracer::http_endpoint& endpoint, const std::string& body, std::chrono::seconds timeout) {
+  tracer::http_post_connection connection(endpoint);
+  tracer::http_response reply;
+  try {
+    reply = connection.post("application/json", body, std::chrono::steady_clock::now() + timeout);
+  } catch (const tracer::http_error& e) {
+    throw std::runtime_error(e.what());
+  }
+  json parsed = json::parse(reply.body, nullptr, false);
+  if (reply.status != 200) {
+    const bool said = parsed.is_object() && parsed.contains("error") && parsed["error"].is_string();
+    throw std::runtime_error("answered " + endpoint.target + " with " + std::to_string(reply.status) +
+                             (said ? ": " + parsed["error"].get<std::string>() : " (is it a tracebench serve process?)"));
+  }
+  if (!parsed.is_object() || !parsed.contains("services") || !parsed["services"].is_object()) {
+    throw std::runtime_error("sent a reply that is not a tracebench serve control reply");
+  }
+  return std::move(parsed["services"]);
 }
 
 asio::awaitable<svc::control_reply> run_control(serve_control* self, std::string target, std::string body) {
@@ -132,51 +145,33 @@ svc::control_reply serve_control::handle(const std::string& target, const std::s
     if (graph_ == nullptr) return error_reply(503, "the service is starting or stopping");
   }
   // Callees first: a caller settled before its callees could still be waiting on them.
-  json services = json::object();
-  std::string peer_services;
-  if (const std::string problem = forward(target, body, peer_services); !problem.empty()) {
-    return error_reply(502, problem);
+  json services;
+  try {
+    services = forward(target, body);
+  } catch (const std::runtime_error& e) {
+    return error_reply(502, e.what());
   }
-  if (!peer_services.empty()) services = json::parse(peer_services);
   if (config) configure(*config);
   if (target == kSettlePath) {
     wait_unbusy();
     (void)processor()->force_flush(kFlushTimeout);
   }
-  services[service_] = json::parse(own_stats());
+  services[service_] = own_stats();
   return {200, json{{"services", services}}.dump()};
 }
 
-std::string serve_control::forward(const std::string& target, const std::string& body, std::string& services_json) {
+json serve_control::forward(const std::string& target, const std::string& body) const {
   json merged = json::object();
   for (const svc::remote_peer& peer : peers_) {
-    tracer::http_endpoint endpoint;
-    endpoint.host = peer.endpoint.address().to_string();
-    endpoint.port = peer.endpoint.port();
-    endpoint.target = target;
-    endpoint.host_header = endpoint.host + ":" + std::to_string(endpoint.port);
-    tracer::http_post_connection connection(endpoint);
-    const std::string where = "peer " + peer.service + " at " + endpoint.host_header;
+    const std::string host = peer.endpoint.address().to_string();
+    const std::string authority = host + ":" + std::to_string(peer.endpoint.port());
     try {
-      const tracer::http_response reply =
-          connection.post("application/json", body, std::chrono::steady_clock::now() + kPeerTimeout);
-      const json parsed = json::parse(reply.body, nullptr, false);
-      if (reply.status != 200) {
-        const std::string why = parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()
-                                    ? parsed["error"].get<std::string>()
-                                    : "status " + std::to_string(reply.status);
-        return where + ": " + why;
-      }
-      if (!parsed.is_object() || !parsed.contains("services") || !parsed["services"].is_object()) {
-        return where + ": not a tracebench serve control reply";
-      }
-      merged.update(parsed["services"]);
-    } catch (const tracer::http_error& e) {
-      return where + ": " + e.what();
+      merged.update(post_control(tracer::http_endpoint{host, peer.endpoint.port(), target, authority}, body, kPeerTimeout));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("peer " + peer.service + " at " + authority + ": " + e.what());
     }
   }
-  if (!merged.empty()) services_json = merged.dump();
-  return "";
+  return merged;
 }
 
 void serve_control::configure(const svc::tracing_config& config) {
@@ -212,13 +207,13 @@ void serve_control::wait_unbusy() const {
   }
 }
 
-std::string serve_control::own_stats() const {
+json serve_control::own_stats() const {
   const std::lock_guard lock(mutex_);
   const tracer::span_counts spans = processor_->counts();
   json stats{{"tracing", tracing_.name()},
              {"requests", served_->answered.load(std::memory_order_relaxed) - requests_before_},
              {"errors", served_->errors.load(std::memory_order_relaxed) - errors_before_},
-             {"cpu_ns", process_cpu_ns()},
+             {"cpu_ns", static_cast<std::uint64_t>(process_cpu_time().count())},
              {"spans",
               {{"started", spans.started},
                {"sampled", spans.sampled},
@@ -227,7 +222,7 @@ std::string serve_control::own_stats() const {
   if (const auto* counting = dynamic_cast<const tracer::null_exporter*>(exporter_.get())) {
     stats["bytes_encoded"] = counting->bytes_encoded();
   }
-  return stats.dump();
+  return stats;
 }
 
 }  // namespace tracebench::harness

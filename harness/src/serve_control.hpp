@@ -19,6 +19,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +34,7 @@
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
+#include "tracebench/tracer/http_post.hpp"
 #include "tracebench/tracer/span_exporter.hpp"
 
 namespace tracebench::harness {
@@ -39,6 +42,13 @@ namespace tracebench::harness {
 inline constexpr std::string_view kConfigurePath = "/tracebench/configure";
 inline constexpr std::string_view kSettlePath = "/tracebench/settle";
 inline constexpr std::string_view kStatsPath = "/tracebench/stats";
+
+// The client side: POSTs `body` to the control path endpoint.target of one service, within
+// `timeout`, and returns the "services" of its reply. Throws std::runtime_error with one line
+// (the connection failure, the service's own error, or a reply of something else) for the
+// caller to prefix with whom it asked.
+[[nodiscard]] nlohmann::json post_control(const tracer::http_endpoint& endpoint, const std::string& body,
+                                          std::chrono::seconds timeout);
 
 using exporter_factory = std::function<std::shared_ptr<tracer::span_exporter>()>;
 
@@ -73,11 +83,11 @@ class serve_control {
   friend boost::asio::awaitable<services::control_reply> run_control(serve_control* self, std::string target,
                                                                      std::string body);
   services::control_reply handle(const std::string& target, const std::string& body);
-  // Passes the request on to every peer and merges their services into `services`; an error
-  // line when one failed.
-  std::string forward(const std::string& target, const std::string& body, std::string& services_json);
+  // Passes the request on to every peer: their "services" merged. Throws std::runtime_error
+  // naming the peer that failed.
+  [[nodiscard]] nlohmann::json forward(const std::string& target, const std::string& body) const;
   void configure(const services::tracing_config& config);
-  [[nodiscard]] std::string own_stats() const;
+  [[nodiscard]] nlohmann::json own_stats() const;
   void wait_unbusy() const;
 
   std::string service_;

@@ -1,6 +1,5 @@
 #include "w3c_test_service.hpp"
 
-#include <array>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -37,9 +36,6 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr std::string_view kWhere = "tracebench serve";
 constexpr std::size_t kMaxResponseBody = 1024 * 1024;  // of a called URL; more is a failed call
-// serve's flags that only a scenario uses.
-constexpr std::array<std::string_view, 8> kScenarioFlags = {"service", "peer",          "tracing", "propagators",
-                                                            "export",  "otlp-endpoint", "threads", "seed"};
 
 std::string one_line(std::string text) {
   for (char& c : text) {
@@ -264,12 +260,6 @@ void w3c_test_service::log_line(const std::string& line) {
 
 int serve_w3c_test_endpoint(const boost::program_options::variables_map& values, std::ostream& out,
                             std::ostream& err) {
-  for (const std::string_view flag : kScenarioFlags) {
-    if (values.count(std::string(flag)) != 0) {
-      return usage_error(kWhere, "--" + std::string(flag) + " is for a scenario's service, not --w3c-test-endpoint",
-                         err);
-    }
-  }
   if (values.count("scenario") != 0) {
     return usage_error(kWhere, "--w3c-test-endpoint serves no scenario, but \"" + values["scenario"].as<std::string>() +
                                    "\" was given",
@@ -285,8 +275,6 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
   try {
     try {
       listen = parse_listen_address(text("listen").value_or("127.0.0.1:0"));
-    } catch (const flag_error&) {
-      throw;
     } catch (const std::invalid_argument& e) {
       throw flag_error("--listen", e.what());
     }

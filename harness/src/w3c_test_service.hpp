@@ -90,9 +90,9 @@ class w3c_test_service final : public http_server {
   std::uint64_t logged_ = 0;
 };
 
-// `tracebench serve --w3c-test-endpoint`, given serve's parsed flags: rejects the scenario's
-// flags with a usage error, serves until a signal, --duration or --max-requests, prints its
-// counters on stdout. The exit status.
+// `tracebench serve --w3c-test-endpoint`, given serve's parsed flags (a scenario's own flags
+// already refused by serve): rejects a scenario argument, serves until a signal, --duration or
+// --max-requests, prints its counters on stdout. The exit status.
 int serve_w3c_test_endpoint(const boost::program_options::variables_map& values, std::ostream& out,
                             std::ostream& err);
 

@@ -18,6 +18,9 @@ struct machine_load {
 // daemons stay well under it, a single compile job or busy neighbour goes well over.
 inline constexpr double kLoadedMachineCores = 0.25;
 
+// CPU time this process has used since it started, every thread; 0 where it cannot be read.
+[[nodiscard]] std::chrono::nanoseconds process_cpu_time() noexcept;
+
 class machine_load_meter {
  public:
   // Takes the first reading.
