@@ -10,7 +10,8 @@ namespace po = boost::program_options;
 std::span<const command* const> all_commands() {
   static const command* const kCommands[] = {&validate_command(), &list_command(), &analyze_command(),
                                                      &run_command(), &collect_command(),
-                                                     &serve_command(), &load_command()};
+                                                     &serve_command(), &load_command(),
+                                                     &report_command()};
   return kCommands;
 }
 

@@ -35,6 +35,7 @@ struct command {
 [[nodiscard]] const command& serve_command();
 [[nodiscard]] const command& load_command();
 [[nodiscard]] const command& collect_command();
+[[nodiscard]] const command& report_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

@@ -1,4 +1,4 @@
-#include "results_document.hpp"
+#include "tracebench/harness/results_document.hpp"
 
 #include <sys/utsname.h>
 
@@ -145,6 +145,18 @@ json run_document(const run_record& r) {
           {"loaded", r.loaded()}};
 }
 
+json trace_document(const std::optional<recorded_trace>& trace) {
+  if (!trace) return nullptr;
+  json spans = json::array();
+  for (const recorded_span& s : trace->spans) {
+    spans.push_back({{"span_id", s.span_id}, {"parent_span_id", s.parent_span_id}, {"service", s.service},
+                     {"name", s.name}, {"kind", s.kind}, {"start_ns", s.start_ns}, {"duration_ns", s.duration_ns},
+                     {"error", s.error}});
+  }
+  return {{"configuration", trace->configuration}, {"requests", trace->requests}, {"offered_rate", trace->offered_rate},
+          {"trace_id", trace->trace_id}, {"duration_ns", trace->duration_ns}, {"spans", std::move(spans)}};
+}
+
 json delta_document(const metric_delta& d) {
   json doc = {{"per_round_percent", d.per_round}};
   if (d.stats) {
@@ -252,7 +264,8 @@ json results_document(const experiment_result& result, const experiment_summary&
               {"dropped_sends", summary.generator.dropped_sends},
               {"lost", summary.generator.lost}}},
             {"offered_rate", summary.offered_rate},
-            {"rows", std::move(rows)}}}};
+            {"rows", std::move(rows)}}},
+          {"slowest_trace", trace_document(result.slowest_trace)}};
 }
 
 }  // namespace tracebench::harness

@@ -24,7 +24,8 @@
 #include "http_url.hpp"
 #include "progress_reporter.hpp"
 #include "remote_graph.hpp"
-#include "results_document.hpp"
+#include "tracebench/harness/results_document.hpp"
+#include "tracebench/harness/trace_capture.hpp"
 #include "scenario_directory.hpp"
 #include "tracebench/harness/experiment_plan.hpp"
 #include "tracebench/harness/experiment_runner.hpp"
@@ -42,6 +43,8 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 constexpr std::string_view kWhere = "tracebench run";
+// Long enough for a slow outlier among a few hundred requests, short beside the experiment.
+constexpr std::chrono::seconds kCaptureDuration{1};
 
 // Whole-number flags of the plan: at least `minimum`, at most what `Unsigned` holds.
 template <typename Unsigned>
@@ -257,6 +260,14 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
     result = run_experiment(
         *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt, launch);
+    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
+    // of its own, after the measured ones.
+    const std::optional<std::string> capture = capture_configuration(plan);
+    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
+      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
+      result.slowest_trace = capture_slowest_trace(
+          *loaded.value, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
+    }
   } catch (const std::exception& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitFailed;

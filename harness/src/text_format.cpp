@@ -76,4 +76,19 @@ std::string format_bytes(double bytes) {
 
 std::string format_percent(double fraction) { return printf_string("%.0f", fraction * 100) + "%"; }
 
+std::string pipe_table(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    out += '|';
+    for (const std::string& cell : rows[r]) out += ' ' + cell + " |";
+    out += '\n';
+    if (r == 0) {
+      out += '|';
+      for (std::size_t c = 0; c < rows[r].size(); ++c) out += c == 0 ? " --- |" : " ---: |";
+      out += '\n';
+    }
+  }
+  return out;
+}
+
 }  // namespace tracebench::harness

@@ -2,6 +2,7 @@
 // Numbers as people read them in terminal output: 3 significant figures, a fitting unit.
 
 #include <string>
+#include <vector>
 
 namespace tracebench::harness {
 
@@ -17,5 +18,8 @@ namespace tracebench::harness {
 [[nodiscard]] std::string format_bytes(double bytes);
 // 72%: a fraction as a whole percentage.
 [[nodiscard]] std::string format_percent(double fraction);
+
+// A Markdown pipe table; the first row is the header, every column but the first right-aligned.
+[[nodiscard]] std::string pipe_table(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace tracebench::harness

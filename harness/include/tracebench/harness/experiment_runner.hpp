@@ -16,6 +16,7 @@
 #include "tracebench/harness/hot_path_costs.hpp"
 #include "tracebench/harness/latency_summary.hpp"
 #include "tracebench/harness/machine_load.hpp"
+#include "tracebench/harness/recorded_trace.hpp"
 #include "tracebench/harness/run_graph.hpp"
 #include "tracebench/harness/span_volume.hpp"
 #include "tracebench/services/scenario.hpp"
@@ -72,6 +73,9 @@ struct experiment_result {
   double spans_per_request = 0;  // scenario_summary's, at 1/1
   double hops_per_request = 0;   // calls_per_request()
   std::optional<double> projected_spans_per_second;  // at the scenario's production rate
+
+  // For the report's waterfall: filled after the experiment by capture_slowest_trace.
+  std::optional<recorded_trace> slowest_trace;
 };
 
 struct progress_event {

@@ -1,0 +1,104 @@
+// tracebench report: a results file as Markdown, self-contained HTML with charts, or CSV.
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <system_error>
+
+#include "atomic_file.hpp"
+#include "command.hpp"
+#include "tracebench/harness/csv_report.hpp"
+#include "tracebench/harness/html_report.hpp"
+#include "tracebench/harness/markdown_report.hpp"
+#include "tracebench/harness/results_file.hpp"
+
+namespace tracebench::harness {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr std::string_view kWhere = "tracebench report";
+
+int run_report(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  po::options_description flags;
+  flags.add_options()("format", po::value<std::string>()->default_value("markdown"), "markdown, html or csv")(
+      "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
+      "assets", po::value<std::string>(),
+      "HTML: the node_modules directory holding vega, vega-lite and vega-embed (default: "
+      "$TRACEBENCH_REPORT_ASSETS, else the source tree's harness/report-assets/node_modules)");
+  po::options_description hidden;
+  hidden.add_options()("results", po::value<std::vector<std::string>>(), "results file");
+  po::positional_options_description positional;
+  positional.add("results", -1);
+  const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
+  if (parsed.exit_code) return *parsed.exit_code;
+
+  const std::string format = parsed.values["format"].as<std::string>();
+  if (format != "markdown" && format != "html" && format != "csv") {
+    return usage_error(kWhere, "--format must be markdown, html or csv, not '" + format + "'", err);
+  }
+  if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
+  const auto files = parsed.values["results"].as<std::vector<std::string>>();
+  if (files.size() > 1) return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
+  if (parsed.values.count("assets") != 0 && format != "html") {
+    return usage_error(kWhere, "--assets is for --format html", err);
+  }
+
+  std::string report;
+  try {
+    const results_file results = read_results_file(files.front());
+    if (format == "markdown") {
+      report = render_markdown_report(results);
+    } else if (format == "csv") {
+      report = render_csv_report(results);
+    } else {
+      const std::filesystem::path assets = parsed.values.count("assets") != 0
+                                               ? std::filesystem::path(parsed.values["assets"].as<std::string>())
+                                               : default_report_assets();
+      report = render_html_report(results, assets);
+    }
+  } catch (const results_file_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const report_assets_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+
+  if (parsed.values.count("output") == 0) {
+    out << report << std::flush;
+    return kExitOk;
+  }
+  try {
+    write_file_atomically(parsed.values["output"].as<std::string>(), report);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+const command& report_command() {
+  static const command kCommand{
+      "report",
+      "[--format markdown|html|csv] [--output FILE] RESULTS.json",
+      "turn a results file into a report: Markdown, HTML with charts, or CSV",
+      "Reads a results file written by 'tracebench run' and renders it. Markdown: the Dapper-style\n"
+      "table (latency mean/p50/p99, throughput and CPU changes with their intervals, spans/s,\n"
+      "bytes/span, sampled fraction) with Dapper's published figures beside it, span volume and its\n"
+      "per-day projection, generator health, the slowest trace and the environment. HTML: one\n"
+      "self-contained page (no network needed to view it) with the same tables and Vega-Lite charts:\n"
+      "overhead against sampling rate, the latency percentile spectrum, throughput per\n"
+      "configuration, the slowest trace's waterfall with its critical path, and span volume. CSV:\n"
+      "one row per configuration, numbers unformatted. A file that is not a valid results file\n"
+      "gets one line naming the file and the JSON path of the problem, and exit status 2.",
+      "  tracebench report results/run-checkout-20261122T101500Z.json\n"
+      "  tracebench report --format html --output report.html results/run-checkout-20261122T101500Z.json\n"
+      "  tracebench report --format csv results/run-checkout-20261122T101500Z.json > checkout.csv\n",
+      run_report};
+  return kCommand;
+}
+
+}  // namespace tracebench::harness
