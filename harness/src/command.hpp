@@ -36,6 +36,7 @@ struct command {
 [[nodiscard]] const command& load_command();
 [[nodiscard]] const command& collect_command();
 [[nodiscard]] const command& report_command();
+[[nodiscard]] const command& compare_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

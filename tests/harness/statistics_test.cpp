@@ -182,5 +182,112 @@ TEST(Statistics, MannWhitneyRejectsEmptySamples) {
   EXPECT_THROW((void)mann_whitney_u(std::vector<double>{}, std::vector<double>{1.0}), std::invalid_argument);
 }
 
+TEST(Statistics, SmallestMannWhitneyPValue) {
+  EXPECT_NEAR(mann_whitney_smallest_p_value(3, 3), 0.1, 1e-12);  // 2 / C(6, 3)
+  EXPECT_NEAR(mann_whitney_smallest_p_value(9, 9), 2.0 / 48'620.0, 1e-15);
+  EXPECT_NEAR(mann_whitney_smallest_p_value(2, 5), 2.0 / 21.0, 1e-12);
+  EXPECT_EQ(mann_whitney_smallest_p_value(1, 1), 1.0);
+  EXPECT_EQ(mann_whitney_smallest_p_value(0, 5), 1.0);
+  // It is what a perfectly separated sample gets.
+  EXPECT_NEAR(*mann_whitney_u(std::vector<double>{4, 5, 6}, std::vector<double>{1, 2, 3}).exact_p_value,
+              mann_whitney_smallest_p_value(3, 3), 1e-12);
+}
+
+TEST(Statistics, HodgesLehmannThreeByThreeFallsShortOfNinetyFive) {
+  // Differences a - b: -5 -4 -4 -3 -3 -3 -2 -2 -1.
+  const shift_estimate s = hodges_lehmann_shift(std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6});
+  EXPECT_EQ(s.estimate, -3.0);
+  EXPECT_EQ(s.interval.low, -5.0);
+  EXPECT_EQ(s.interval.high, -1.0);
+  EXPECT_NEAR(s.interval.achieved_level, 0.9, 1e-12);  // 1 - 2 / C(6, 3)
+  EXPECT_FALSE(s.interval.exact_level_reached);
+}
+
+TEST(Statistics, HodgesLehmannExactTenByTen) {
+  // a = b + 100: differences 100 + (i - j), the value 100 + d occurring 10 - |d| times. The
+  // tabled two-sided 5% critical U for 10 vs 10 is 23, so the interval is [D(24), D(77)]:
+  // 1 + 2 + ... + 6 = 21 differences lie below 97, 7 at 97.
+  const std::vector<double> b = one_to(10);
+  std::vector<double> a = b;
+  for (double& x : a) x += 100.0;
+  const shift_estimate s = hodges_lehmann_shift(a, b);
+  EXPECT_EQ(s.estimate, 100.0);
+  EXPECT_EQ(s.interval.low, 97.0);
+  EXPECT_EQ(s.interval.high, 103.0);
+  EXPECT_TRUE(s.interval.exact_level_reached);
+  EXPECT_GE(s.interval.achieved_level, 0.95);
+  EXPECT_LT(s.interval.achieved_level, 0.96);
+  // At 90% the tabled critical U is 27: [D(28), D(73)] is still [97, 103] (22..28 are 97); at
+  // 80% (U 31: D(32)) it narrows to [98, 102].
+  EXPECT_EQ(hodges_lehmann_shift(a, b, 0.80).interval.low, 98.0);
+  EXPECT_EQ(hodges_lehmann_shift(a, b, 0.80).interval.high, 102.0);
+}
+
+TEST(Statistics, HodgesLehmannNormalApproximationElevenByEleven) {
+  // Beyond the exact sizes. The tabled 5% critical U for 11 vs 11 is 30, which the normal
+  // approximation also gives: [D(31), D(91)], with 1 + 2 + ... + 7 = 28 differences below 97.
+  const std::vector<double> b = one_to(11);
+  std::vector<double> a = b;
+  for (double& x : a) x += 100.0;
+  const shift_estimate s = hodges_lehmann_shift(a, b);
+  EXPECT_EQ(s.estimate, 100.0);
+  EXPECT_EQ(s.interval.low, 97.0);
+  EXPECT_EQ(s.interval.high, 103.0);
+  EXPECT_TRUE(s.interval.exact_level_reached);
+  EXPECT_NEAR(s.interval.achieved_level, 0.95, 0.01);
+  EXPECT_THROW((void)hodges_lehmann_shift(std::vector<double>{}, b), std::invalid_argument);
+}
+
+TEST(Statistics, HodgesLehmannIsTheMedianOfPairwiseDifferences) {
+  // Differences 8 9 9 10 10 10 11 11 12 and, from the wild 1000, 998 999 1000: the median is
+  // 10.5 where the difference of means is 257.25.
+  const shift_estimate s =
+      hodges_lehmann_shift(std::vector<double>{10, 11, 12, 1000}, std::vector<double>{0, 1, 2});
+  EXPECT_EQ(s.estimate, 10.5);
+}
+
+TEST(Statistics, HolmAdjustsStepDown) {
+  // Sorted 0.005 0.01 0.03 0.04 scaled by 4 3 2 1: 0.02 0.03 0.06 0.04 -> monotone 0.02 0.03 0.06 0.06.
+  const std::vector<double> adjusted = holm_adjust(std::vector<double>{0.01, 0.04, 0.03, 0.005});
+  ASSERT_EQ(adjusted.size(), 4U);
+  EXPECT_NEAR(adjusted[0], 0.03, 1e-15);
+  EXPECT_NEAR(adjusted[1], 0.06, 1e-15);
+  EXPECT_NEAR(adjusted[2], 0.06, 1e-15);
+  EXPECT_NEAR(adjusted[3], 0.02, 1e-15);
+  EXPECT_EQ(holm_adjust(std::vector<double>{0.5, 0.6}), (std::vector<double>{1.0, 1.0}));  // capped
+  EXPECT_EQ(holm_adjust(std::vector<double>{0.2}), (std::vector<double>{0.2}));
+  EXPECT_TRUE(holm_adjust(std::vector<double>{}).empty());
+}
+
+TEST(Statistics, MinimumDetectableShift) {
+  // Residuals from each sample's median: 0 1 1 2 2, twice, so the MAD is 1 and sigma 1.4826.
+  const std::vector<double> a{0, 1, -1, 2, -2};
+  const std::vector<double> b{10, 11, 9, 12, 8};  // a shift does not change the spread
+  const double expected = 1.4826 * (1.959963984540054 + 0.8416212335729143) * std::sqrt(2.0 / 5.0) *
+                          std::sqrt(std::acos(-1.0) / 3.0);
+  EXPECT_NEAR(minimum_detectable_shift(a, b, 0.05), expected, 1e-9);
+  EXPECT_NEAR(minimum_detectable_shift(a, b, 0.05), 2.6883, 1e-4);
+  // Four times the rounds, half the shift; a stricter level, a larger one.
+  std::vector<double> a4;
+  std::vector<double> b4;
+  for (int i = 0; i < 4; ++i) {
+    a4.insert(a4.end(), a.begin(), a.end());
+    b4.insert(b4.end(), b.begin(), b.end());
+  }
+  EXPECT_NEAR(minimum_detectable_shift(a4, b4, 0.05), expected / 2.0, 1e-9);
+  EXPECT_GT(minimum_detectable_shift(a, b, 0.01), expected);
+  EXPECT_EQ(minimum_detectable_shift(std::vector<double>{3, 3}, std::vector<double>{4, 4}, 0.05), 0.0);
+}
+
+TEST(Statistics, NormalQuantile) {
+  EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-12);
+  EXPECT_NEAR(normal_quantile(0.8), 0.8416212335729143, 1e-12);
+  EXPECT_NEAR(normal_quantile(0.025), -1.959963984540054, 1e-12);
+  EXPECT_NEAR(normal_quantile(1e-10), -6.361340902404056, 1e-9);
+  EXPECT_NEAR(normal_quantile(0.5), 0.0, 1e-15);
+  EXPECT_THROW((void)normal_quantile(0.0), std::invalid_argument);
+  EXPECT_THROW((void)normal_quantile(1.0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace tracebench::harness

@@ -2,9 +2,11 @@
 // Summaries of per-round deltas and comparisons of two sets of rounds. Distribution-free on
 // purpose: a handful of rounds on a noisy machine is neither normal nor large.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace tracebench::harness {
 
@@ -47,5 +49,35 @@ struct mann_whitney_result {
 };
 
 [[nodiscard]] mann_whitney_result mann_whitney_u(std::span<const double> a, std::span<const double> b);
+
+// The smallest two-sided p-value Mann-Whitney can give n1 against n2 values: 2 / C(n1 + n2, n1),
+// at most 1 (and 1 when either is 0). Below it no difference, however large, is significant.
+[[nodiscard]] double mann_whitney_smallest_p_value(std::size_t n1, std::size_t n2);
+
+struct shift_estimate {
+  double estimate = 0.0;  // median of the n1 x n2 differences a_i - b_j
+  confidence_interval interval;
+};
+
+// Hodges-Lehmann shift of a over b with its distribution-free interval [D(k), D(n1 n2 + 1 - k)]
+// over the sorted pairwise differences, k from Mann-Whitney's null distribution (exact when both
+// sizes <= 10, normal approximation otherwise). When even [min, max] falls short of `level`
+// (3 vs 3 at 95%), returns it with exact_level_reached = false.
+[[nodiscard]] shift_estimate hodges_lehmann_shift(std::span<const double> a, std::span<const double> b,
+                                                  double level = 0.95);
+
+// Holm-Bonferroni step-down adjusted p-values, in the input's order, at most 1: rejecting where
+// adjusted <= alpha keeps the chance of any false rejection among them at most alpha.
+[[nodiscard]] std::vector<double> holm_adjust(std::span<const double> p_values);
+
+// The shift of a against b that Mann-Whitney would find significant at two-sided level `alpha`
+// with probability `power`: sigma (z(1 - alpha/2) + z(power)) sqrt(1/n1 + 1/n2) sqrt(pi/3), sigma
+// 1.4826 x the median absolute residual of both samples from their own medians, pi/3 the cost of
+// ranks against a t-test under normal noise. An estimate: the noise is taken as normal.
+[[nodiscard]] double minimum_detectable_shift(std::span<const double> a, std::span<const double> b, double alpha,
+                                              double power = 0.8);
+
+// The standard normal quantile: z with P(Z <= z) = p, for p in (0, 1); throws otherwise.
+[[nodiscard]] double normal_quantile(double p);
 
 }  // namespace tracebench::harness
