@@ -14,16 +14,6 @@ using table = std::vector<std::vector<std::string>>;  // the first row is the he
 
 constexpr double kNanosPerMicro = 1000;
 
-std::string runs_cell(const configuration_summary& row) {
-  std::string cell = std::to_string(row.runs);
-  if (row.invalid_runs > 0) cell += " (" + std::to_string(row.invalid_runs) + " INVALID)";
-  return cell;
-}
-
-std::string optional_cell(const std::optional<double>& value, std::string (*format)(double)) {
-  return value ? format(*value) : "-";
-}
-
 table overhead_rows(const experiment_summary& summary) {
   table rows{{"config", "runs", "throughput/s", "throughput chg", "CPU/req", "CPU/req chg", "predicted",
               "mean latency chg", "p50 latency chg", "p99 latency chg", "p99", "Dapper latency", "Dapper throughput"}};

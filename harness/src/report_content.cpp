@@ -18,16 +18,6 @@ std::string sampled_cell(const configuration_summary& row) {
   return format_percent(static_cast<double>(row.spans.sampled) / static_cast<double>(row.spans.started));
 }
 
-std::string runs_cell(const configuration_summary& row) {
-  std::string cell = std::to_string(row.runs);
-  if (row.invalid_runs > 0) cell += " (" + std::to_string(row.invalid_runs) + " invalid)";
-  return cell;
-}
-
-std::string optional_cell(const std::optional<double>& value, std::string (*format)(double)) {
-  return value ? format(*value) : "-";
-}
-
 report_table overhead_table(const experiment_summary& summary) {
   report_table t{"overhead",
                  "Tracing overhead",

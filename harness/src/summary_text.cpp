@@ -28,6 +28,16 @@ std::string change_cell(const configuration_summary& row, const metric_delta& de
   return buffer;
 }
 
+std::string runs_cell(const configuration_summary& row) {
+  std::string cell = std::to_string(row.runs);
+  if (row.invalid_runs > 0) cell += " (" + std::to_string(row.invalid_runs) + " INVALID)";
+  return cell;
+}
+
+std::string optional_cell(const std::optional<double>& value, std::string (*format)(double)) {
+  return value ? format(*value) : "-";
+}
+
 std::string experiment_setup_line(const experiment_summary& summary) {
   const std::string threads = std::to_string(summary.graph_threads) +
                               (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ");

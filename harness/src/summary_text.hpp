@@ -2,6 +2,7 @@
 // The sentences and cells an experiment summary is reported with, shared by the terminal table
 // and the report formats so every output words a figure the same way.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@ namespace tracebench::harness {
 [[nodiscard]] std::string signed_percent(double value, int decimals = 2);
 // "+1.23% [-0.50, +3.10] ~" (~ when the interval contains 0); "baseline" for off, "n/a" without data.
 [[nodiscard]] std::string change_cell(const configuration_summary& row, const metric_delta& delta);
+// "8", or "8 (1 INVALID)" when some of the configuration's runs were left out.
+[[nodiscard]] std::string runs_cell(const configuration_summary& row);
+// The formatted value, or "-" when there is none.
+[[nodiscard]] std::string optional_cell(const std::optional<double>& value, std::string (*format)(double));
 // "3 rounds, 1 executor thread, in-process, open loop at 1,411/s"
 [[nodiscard]] std::string experiment_setup_line(const experiment_summary& summary);
 // Debug build, interrupted, loaded machine: each one sentence, none when all is well.
