@@ -9,6 +9,9 @@
 #include <set>
 #include <unordered_map>
 
+#include "tracebench/harness/recorded_trace.hpp"
+#include "tracebench/harness/trace_waterfall.hpp"
+
 namespace tracebench::harness {
 
 namespace {
@@ -108,25 +111,39 @@ void read_line(const json& request, std::vector<analyzed_span>& out) {
   }
 }
 
-// Walks from the root through the child that ends last, the span the parent was waiting on.
-critical_path walk_critical_path(const std::vector<analyzed_span>& spans, std::size_t root,
-                                 const std::unordered_map<std::size_t, std::vector<std::size_t>>& children) {
+// The trace's critical path as the report's waterfall marks it (trace_waterfall's backward walk),
+// so `analyze` and `report` agree on it: the spans on it in start order, root first, and the one
+// with the most time of its own, less the time of its children on the path.
+critical_path walk_critical_path(const std::vector<analyzed_span>& spans, const std::vector<std::size_t>& members,
+                                 std::size_t root) {
+  recorded_trace trace;
+  for (std::size_t i : members) {
+    const analyzed_span& s = spans[i];
+    trace.spans.push_back({s.span_id, i == root ? std::string() : s.parent_id, s.service, s.name, {}, s.start_nanos,
+                           s.duration_nanos(), false});
+  }
+  const std::vector<bool> on_path = on_critical_path(trace);
   critical_path path;
   path.trace_id = spans[root].trace_id;
   path.duration_nanos = spans[root].duration_nanos();
-  for (std::size_t at = root;;) {
-    path.spans.push_back(at);
-    const auto it = children.find(at);
-    if (it == children.end() || it->second.empty()) break;
-    at = *std::max_element(it->second.begin(), it->second.end(),
-                           [&](std::size_t a, std::size_t b) { return spans[a].end_nanos < spans[b].end_nanos; });
+  path.spans.push_back(root);
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    if (on_path[k] && members[k] != root) path.spans.push_back(members[k]);
   }
-  for (std::size_t i = 0; i < path.spans.size(); ++i) {
-    const std::int64_t below = i + 1 < path.spans.size() ? spans[path.spans[i + 1]].duration_nanos() : 0;
-    const std::int64_t self = std::max<std::int64_t>(0, spans[path.spans[i]].duration_nanos() - below);
-    if (i == 0 || self > path.slowest_self_nanos) {
-      path.slowest = path.spans[i];
-      path.slowest_self_nanos = self;
+  std::stable_sort(path.spans.begin() + 1, path.spans.end(),
+                   [&](std::size_t a, std::size_t b) { return spans[a].start_nanos < spans[b].start_nanos; });
+  std::unordered_map<std::string_view, std::int64_t> self;
+  for (std::size_t i : path.spans) self.emplace(spans[i].span_id, spans[i].duration_nanos());
+  for (std::size_t i : path.spans) {
+    if (i == root) continue;
+    const auto parent = self.find(spans[i].parent_id);
+    if (parent != self.end()) parent->second -= spans[i].duration_nanos();
+  }
+  for (std::size_t i : path.spans) {
+    const std::int64_t own = std::max<std::int64_t>(0, self[spans[i].span_id]);
+    if (i == root || own > path.slowest_self_nanos) {
+      path.slowest = i;
+      path.slowest_self_nanos = own;
     }
   }
   return path;
@@ -165,7 +182,6 @@ trace_report analyze_spans(std::vector<analyzed_span> spans) {
   report.traces = by_trace.size();
 
   std::vector<std::size_t> sizes;
-  std::unordered_map<std::size_t, std::vector<std::size_t>> children;
   std::unordered_map<std::string, std::size_t> root_of_trace;
   std::vector<bool> has_child(spans.size(), false);
   for (const auto& [trace, members] : by_trace) {
@@ -184,7 +200,6 @@ trace_report analyze_spans(std::vector<analyzed_span> spans) {
         ++report.orphans;
         continue;
       }
-      children[parent->second].push_back(i);
       has_child[parent->second] = true;
       const analyzed_span& up = spans[parent->second];
       if (s.start_nanos < up.start_nanos) {
@@ -197,7 +212,7 @@ trace_report analyze_spans(std::vector<analyzed_span> spans) {
       ++report.traces_without_one_root;
     } else {
       root_of_trace.emplace(trace, roots.front());
-      report.critical_paths.push_back(walk_critical_path(spans, roots.front(), children));
+      report.critical_paths.push_back(walk_critical_path(spans, members, roots.front()));
     }
   }
   if (!sizes.empty()) {

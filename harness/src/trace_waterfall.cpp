@@ -83,7 +83,7 @@ std::vector<std::optional<interval>> clamped_intervals(const recorded_trace& tra
 
 }  // namespace
 
-std::vector<bool> critical_path(const recorded_trace& trace) {
+std::vector<bool> on_critical_path(const recorded_trace& trace) {
   std::vector<bool> critical(trace.spans.size(), false);
   const span_tree tree = build_tree(trace);
   if (tree.root == kNone) return critical;

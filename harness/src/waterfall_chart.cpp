@@ -48,7 +48,7 @@ report_chart make_waterfall_chart(const results_file& results) {
     return chart;
   }
 
-  const std::vector<bool> critical = critical_path(trace);
+  const std::vector<bool> critical = on_critical_path(trace);
   const std::vector<waterfall_row> order = waterfall_order(trace);
   // Rows are keyed by their position so that two spans with the same label keep two rows; the
   // axis shows the key without its prefix.

@@ -43,26 +43,26 @@ std::vector<std::string> order_of(const th::recorded_trace& t) {
 }  // namespace
 
 TEST(waterfall_critical_path, EmptyTraceHasNoPath) {
-  EXPECT_TRUE(th::critical_path(th::recorded_trace{}).empty());
+  EXPECT_TRUE(th::on_critical_path(th::recorded_trace{}).empty());
   EXPECT_TRUE(th::waterfall_order(th::recorded_trace{}).empty());
 }
 
 TEST(waterfall_critical_path, SingleSpanIsThePath) {
-  EXPECT_EQ(th::critical_path(trace_of({span("r", "", 0, 100)})), (std::vector<bool>{true}));
+  EXPECT_EQ(th::on_critical_path(trace_of({span("r", "", 0, 100)})), (std::vector<bool>{true}));
 }
 
 // r [0,100] > a [10,40], b [50,90] > c [55,85]: each waits on the one before, all are on it.
 TEST(waterfall_critical_path, SequentialChainIsWhollyCritical) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 40), span("b", "r", 50, 90),
                            span("c", "b", 55, 85)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, true, true}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, true, true}));
 }
 
 // r [0,100] > a [10,60], b [10,90], c [10,30] in parallel: only the longest branch counts.
 TEST(waterfall_critical_path, ParallelFanOutKeepsOnlyTheLongestBranch) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 60), span("b", "r", 10, 90),
                            span("c", "r", 10, 30)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, false, true, false}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, false, true, false}));
 }
 
 // r [0,100] > a [5,95] > (b [10,50] > b1 [15,45]), (c [20,80] > c1 [25,70], c2 [72,78]); d [96,99].
@@ -72,7 +72,7 @@ TEST(waterfall_critical_path, NestedWalkFollowsLastFinishingChildren) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 5, 95), span("b", "a", 10, 50),
                            span("b1", "b", 15, 45), span("c", "a", 20, 80), span("c1", "c", 25, 70),
                            span("c2", "c", 72, 78), span("d", "r", 96, 99)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, false, false, true, true, true, true}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, false, false, true, true, true, true}));
 }
 
 // r [0,100] > a [10,60], b [50,130] (a skewed clock: clamped to [50,100]) > b1 [105,125] (starts
@@ -81,32 +81,32 @@ TEST(waterfall_critical_path, NestedWalkFollowsLastFinishingChildren) {
 TEST(waterfall_critical_path, SkewedChildIsClampedToItsParent) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 60), span("b", "r", 50, 130),
                            span("b1", "b", 105, 125), span("e", "r", 110, 120)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, false, true, false, false}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, false, true, false, false}));
 }
 
 // r [10,100] > s [0,40] (clamped to [10,40]), t [50,90]: both on the path.
 TEST(waterfall_critical_path, ChildStartingBeforeItsParentIsClamped) {
   const auto t = trace_of({span("r", "", 10, 100), span("s", "r", 0, 40), span("t", "r", 50, 90)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, true}));
 }
 
 // r [0,100] > a [10,50]; o [60,99] names a parent the trace lacks: ignored, though it ends later.
 TEST(waterfall_critical_path, OrphansAreIgnored) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 50), span("o", "ffff", 60, 99),
                            span("o1", "o", 70, 98)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, false, false}));
 }
 
 // r [0,100] > a [50,100], z [50,50]: the zero-length z ends at a's start, so it is taken once.
 TEST(waterfall_critical_path, ZeroLengthChildAtTheCursorIsTakenOnce) {
   const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 50, 100), span("z", "r", 50, 50)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, true}));
 }
 
 // Without a parentless span the first span whose parent is missing is walked from.
 TEST(waterfall_critical_path, TraceWithoutItsRootStartsAtTheFirstOrphan) {
   const auto t = trace_of({span("x", "gone", 0, 100), span("y", "x", 10, 90), span("w", "x", 20, 30)});
-  EXPECT_EQ(th::critical_path(t), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, false}));
 }
 
 TEST(waterfall_order, DepthFirstWithSiblingsByStart) {

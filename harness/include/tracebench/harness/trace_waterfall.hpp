@@ -13,7 +13,7 @@ namespace tracebench::harness {
 // backward walk from the root's end: the child that finished last before the cursor, recursively,
 // then the cursor moves to that child's start. Children are clamped into their parent (clock
 // skew); spans outside the root's tree (orphans) are never on it. Empty trace: empty result.
-[[nodiscard]] std::vector<bool> critical_path(const recorded_trace& trace);
+[[nodiscard]] std::vector<bool> on_critical_path(const recorded_trace& trace);
 
 struct waterfall_row {
   std::size_t span = 0;   // index into trace.spans
