@@ -145,24 +145,28 @@ sampler sampler::consistent_probability(double probability) {
   return s;
 }
 
+trace_state with_threshold(const trace_state& state, std::uint64_t threshold) {
+  // The threshold first, then the state's other ot sub-keys (rv among them) in their order.
+  std::string ot = "th:" + encode_threshold(threshold);
+  std::string_view rest = state.get("ot");
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    const std::string_view item = rest.substr(0, semi);
+    if (!item.empty() && item.substr(0, 3) != "th:") {
+      ot += ';';
+      ot += item;
+    }
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  return state.with("ot", ot);
+}
+
 trace_state sampler::keep_child_state(const trace_state& parent_state) const noexcept {
   if (parent_state.empty()) return root_state_;
   if (threshold_from_trace_state(parent_state) == bound_) return parent_state;  // the common case: no allocation
   try {
-    // Our th first, then the parent's other ot sub-keys (rv among them) in their order.
-    std::string ot = "th:" + encode_threshold(bound_);
-    std::string_view rest = parent_state.get("ot");
-    while (!rest.empty()) {
-      const auto semi = rest.find(';');
-      const std::string_view item = rest.substr(0, semi);
-      if (!item.empty() && item.substr(0, 3) != "th:") {
-        ot += ';';
-        ot += item;
-      }
-      if (semi == std::string_view::npos) break;
-      rest.remove_prefix(semi + 1);
-    }
-    return parent_state.with("ot", ot);
+    return with_threshold(parent_state, bound_);
   } catch (...) {
     return root_state_;  // out of memory: at least the threshold is right
   }

@@ -98,6 +98,24 @@ bool tail_policy::keeps(std::span<const span_data* const> spans) const noexcept 
   return false;
 }
 
+double tail_policy::inclusion_probability(std::span<const span_data* const> spans) const noexcept {
+  switch (kind_) {
+    case kind::probabilistic:
+      return probability_;
+    case kind::all_of:
+    case kind::any_of: {
+      double p = kind_ == kind::all_of ? 1.0 : 0.0;
+      for (const tail_policy& child : *children_) {
+        const double c = child.inclusion_probability(spans);
+        p = kind_ == kind::all_of ? std::min(p, c) : std::max(p, c);
+      }
+      return p;
+    }
+    default:
+      return keeps(spans) ? 1.0 : 0.0;
+  }
+}
+
 std::string tail_policy::description() const {
   switch (kind_) {
     case kind::always: return "always";

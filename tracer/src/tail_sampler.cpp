@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tracebench/tracer/sampler.hpp"
+
 namespace tracebench::tracer {
 
 tail_sampler::tail_sampler(std::shared_ptr<span_exporter> next, tail_sampler_options options)
@@ -25,7 +27,7 @@ std::uint64_t tail_sampler::approximate_bytes(const span_data& span) noexcept {
 export_result tail_sampler::export_spans(std::span<const span_data* const> batch) noexcept {
   try {
     const std::int64_t at = now();
-    std::vector<const span_data*> late_kept;
+    std::vector<std::unique_ptr<span_data>> late_kept;
     {
       const std::lock_guard lock(mutex_);
       if (shut_down_) return export_result::failure;
@@ -37,9 +39,10 @@ export_result tail_sampler::export_spans(std::span<const span_data* const> batch
           continue;
         }
         ++stats_.late_spans;
-        if (decided->second) {
+        if (decided->second < kMaxThreshold) {
           ++stats_.late_spans_kept;
-          late_kept.push_back(span);
+          late_kept.push_back(std::make_unique<span_data>(*span));
+          raise_threshold(*late_kept.back(), decided->second);
         } else {
           ++stats_.spans_dropped;
         }
@@ -47,7 +50,9 @@ export_result tail_sampler::export_spans(std::span<const span_data* const> batch
     }
     // A late span of a kept trace goes on at once: its trace was exported already.
     if (!late_kept.empty()) {
-      const bool ok = next_->export_spans(late_kept) == export_result::success;
+      std::vector<const span_data*> view;
+      for (const auto& k : late_kept) view.push_back(k.get());
+      const bool ok = next_->export_spans(view) == export_result::success;
       const std::lock_guard lock(mutex_);
       (ok ? stats_.spans_forwarded : stats_.spans_export_failed) += late_kept.size();
     }
@@ -93,13 +98,19 @@ void tail_sampler::evict_oldest() {
   }
 }
 
-void tail_sampler::remember(const trace_id& id, bool kept) {
+void tail_sampler::raise_threshold(span_data& span, std::uint64_t tail_threshold) {
+  if (tail_threshold == 0) return;  // kept for sure at this tier: the head's count stands
+  const std::uint64_t head = threshold_from_trace_state(span.context.state).value_or(0);
+  if (tail_threshold > head) span.context.state = with_threshold(span.context.state, tail_threshold);
+}
+
+void tail_sampler::remember(const trace_id& id, std::uint64_t tail_threshold) {
   if (options_.decision_cache_size == 0) return;
   if (decisions_.size() >= options_.decision_cache_size && !decision_order_.empty()) {
     decisions_.erase(decision_order_.front());
     decision_order_.pop_front();
   }
-  if (decisions_.insert_or_assign(id, kept).second) decision_order_.push_back(id);
+  if (decisions_.insert_or_assign(id, tail_threshold).second) decision_order_.push_back(id);
 }
 
 std::size_t tail_sampler::decide_due_locked(std::int64_t at, bool everything) {
@@ -122,9 +133,15 @@ std::size_t tail_sampler::decide_due_locked(std::int64_t at, bool everything) {
     view.reserve(trace.spans.size());
     for (const auto& s : trace.spans) view.push_back(s.get());
     const bool keep = options_.policy.keeps(view);
-    remember(id, keep);
+    // Both tiers read the same randomness, so a trace kept with probability p here and by a head
+    // threshold T is kept with the larger of the two thresholds: written into its spans, the
+    // adjusted count downstream is right for the whole pipeline.
+    const std::uint64_t tail_threshold =
+        keep ? threshold_for_probability(options_.policy.inclusion_probability(view)) : kMaxThreshold;
+    remember(id, tail_threshold);
     if (keep) {
       ++stats_.traces_kept;
+      for (auto& span : trace.spans) raise_threshold(*span, tail_threshold);
       kept.push_back(std::move(trace.spans));
     } else {
       ++stats_.traces_dropped;

@@ -27,6 +27,9 @@ inline constexpr std::uint64_t kRandomnessMask = kMaxThreshold - 1;
 [[nodiscard]] std::optional<std::uint64_t> decode_threshold(std::string_view th) noexcept;
 // The th sub-key of an OpenTelemetry "ot" tracestate value ("th:c;rv:..."), if present.
 [[nodiscard]] std::optional<std::uint64_t> threshold_from_trace_state(const trace_state& state) noexcept;
+// `state` with its ot th sub-key set to `threshold` (< 2^56), the other ot sub-keys and members
+// kept. Allocates; throws std::bad_alloc.
+[[nodiscard]] trace_state with_threshold(const trace_state& state, std::uint64_t threshold);
 // The 56-bit randomness: the ot rv sub-key when present, else the trace id's low 56 bits.
 [[nodiscard]] std::uint64_t randomness_of(const span_context& context) noexcept;
 // Adjusted count of a finished span: 0 when unsampled, 2^56 / (2^56 - T) with a known

@@ -35,6 +35,11 @@ class tail_policy {
 
   // Whether this policy keeps the trace made of `spans` (all of one trace id, non-empty).
   [[nodiscard]] bool keeps(std::span<const span_data* const> spans) const noexcept;
+  // The probability that this policy keeps a trace like `spans`, over the trace id's randomness:
+  // 1 or 0 for the deterministic policies, p for probabilistic. Composites take the max (any_of)
+  // or min (all_of): every probabilistic policy reads the same randomness, so their kept sets
+  // nest. 1 / this is a kept trace's adjusted count at this tier.
+  [[nodiscard]] double inclusion_probability(std::span<const span_data* const> spans) const noexcept;
   [[nodiscard]] kind type() const noexcept { return kind_; }
   [[nodiscard]] double probability() const noexcept { return probability_; }  // probabilistic only
   // "status_error", "latency >= 500 ms", "any_of(status_error, probabilistic 0.1)"

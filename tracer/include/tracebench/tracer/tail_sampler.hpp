@@ -6,6 +6,8 @@
 // trace ids stay in a bounded cache, so a late span follows its trace's decision; once a
 // decision has left the cache a late span starts a new trace (a fragment). Every span that
 // arrives is accounted for in the stats: forwarded, dropped by policy, evicted, or still held.
+// A trace kept with a probability p < 1 (a probabilistic policy) has its spans' ot th raised to
+// p's threshold when that is higher than the head's, so adjusted counts cover both tiers.
 
 #include <chrono>
 #include <cstdint>
@@ -82,8 +84,9 @@ class tail_sampler final : public span_exporter {
   std::int64_t now() const;
   void hold(const span_data& span, std::int64_t at);
   void evict_oldest();
-  void decide(const trace_id& key);
-  void remember(const trace_id& key, bool kept);
+  // Dropped traces are remembered with kMaxThreshold.
+  void remember(const trace_id& id, std::uint64_t tail_threshold);
+  static void raise_threshold(span_data& span, std::uint64_t tail_threshold);
   std::size_t decide_due_locked(std::int64_t at, bool everything);
 
   std::shared_ptr<span_exporter> next_;
@@ -91,7 +94,7 @@ class tail_sampler final : public span_exporter {
   mutable std::mutex mutex_;
   std::unordered_map<trace_id, held_trace, id_hash> held_;
   std::deque<std::pair<trace_id, std::uint64_t>> arrivals_;  // oldest first: decision and eviction order
-  std::unordered_map<trace_id, bool, id_hash> decisions_;
+  std::unordered_map<trace_id, std::uint64_t, id_hash> decisions_;  // the tail threshold; 2^56 dropped
   std::deque<trace_id> decision_order_;  // oldest decision first, for the cache's bound
   std::uint64_t next_sequence_ = 0;
   tail_sampler_stats stats_;
