@@ -37,6 +37,7 @@ struct command {
 [[nodiscard]] const command& collect_command();
 [[nodiscard]] const command& report_command();
 [[nodiscard]] const command& compare_command();
+[[nodiscard]] const command& project_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

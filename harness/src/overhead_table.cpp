@@ -62,28 +62,8 @@ table volume_rows(const experiment_summary& summary) {
   return rows;
 }
 
-// Pads every column to its widest cell; the last column is not padded.
-std::string render_text(const table& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line.append(widths[c] - row[c].size() + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + '\n';
-  }
-  return out;
-}
-
 std::string render(const table& rows, table_style style) {
-  return style == table_style::markdown ? pipe_table(rows) : render_text(rows);
+  return style == table_style::markdown ? pipe_table(rows) : aligned_table(rows);
 }
 
 }  // namespace

@@ -19,6 +19,9 @@ namespace tracebench::harness {
 // 72%: a fraction as a whole percentage.
 [[nodiscard]] std::string format_percent(double fraction);
 
+// Columns padded to their widest cell with two spaces between, the last not padded; the first
+// row is the header. Each line ends with a newline.
+[[nodiscard]] std::string aligned_table(const std::vector<std::vector<std::string>>& rows);
 // A Markdown pipe table; the first row is the header, every column but the first right-aligned.
 [[nodiscard]] std::string pipe_table(const std::vector<std::vector<std::string>>& rows);
 
