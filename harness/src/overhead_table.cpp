@@ -50,13 +50,7 @@ table volume_rows(const experiment_summary& summary) {
                                    format_thousands(row.spans_per_second),
                                    row.bytes_per_span > 0 ? format_thousands(row.bytes_per_span) : "-",
                                    optional_cell(row.zstd_bytes_per_span, format_thousands)};
-    if (row.projection) {
-      cells.push_back(format_si(row.projection->sampled.spans));
-      cells.push_back(optional_cell(row.projection->sampled.otlp_json_bytes, format_bytes));
-      cells.push_back(optional_cell(row.projection->sampled.zstd_bytes, format_bytes));
-    } else {
-      cells.insert(cells.end(), 3, "-");
-    }
+    for (std::string& cell : projection_cells(row)) cells.push_back(std::move(cell));
     rows.push_back(std::move(cells));
   }
   return rows;

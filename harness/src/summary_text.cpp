@@ -38,6 +38,12 @@ std::string optional_cell(const std::optional<double>& value, std::string (*form
   return value ? format(*value) : "-";
 }
 
+std::vector<std::string> projection_cells(const configuration_summary& row) {
+  if (!row.projection) return {"-", "-", "-"};
+  const daily_volume& d = row.projection->sampled;
+  return {format_si(d.spans), optional_cell(d.otlp_json_bytes, format_bytes), optional_cell(d.zstd_bytes, format_bytes)};
+}
+
 std::string experiment_setup_line(const experiment_summary& summary) {
   const std::string threads = std::to_string(summary.graph_threads) +
                               (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ");

@@ -18,6 +18,9 @@ namespace tracebench::harness {
 [[nodiscard]] std::string runs_cell(const configuration_summary& row);
 // The formatted value, or "-" when there is none.
 [[nodiscard]] std::string optional_cell(const std::optional<double>& value, std::string (*format)(double));
+// Spans, OTLP/JSON and zstd bytes per day at the configuration's sampled fraction; "-" each
+// without a projection.
+[[nodiscard]] std::vector<std::string> projection_cells(const configuration_summary& row);
 // "3 rounds, 1 executor thread, in-process, open loop at 1,411/s"
 [[nodiscard]] std::string experiment_setup_line(const experiment_summary& summary);
 // Debug build, interrupted, loaded machine: each one sentence, none when all is well.
