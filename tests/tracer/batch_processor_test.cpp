@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <latch>
@@ -266,6 +268,40 @@ TEST(BatchProcessorTest, ForceFlushExportsEverythingAccepted) {
   // A second flush with nothing new returns promptly.
   EXPECT_TRUE(processor->force_flush(10s));
   EXPECT_EQ(processor->counts().exported, 1000U);
+}
+
+TEST(BatchProcessorTest, WorkerCpuTimeCountsTheExportersWorkAndSurvivesShutdown) {
+  // An exporter that burns CPU on the export thread, as a tail collector does.
+  class busy_exporter final : public span_exporter {
+   public:
+    export_result export_spans(std::span<const span_data* const>) noexcept override {
+      // 2 ms of this thread's CPU, however long the machine makes that take.
+      const auto cpu = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+      };
+      const auto until = cpu() + 2ms;
+      while (cpu() < until) {
+      }
+      return export_result::success;
+    }
+    bool force_flush(std::chrono::milliseconds) noexcept override { return true; }
+    void shutdown() noexcept override {}
+  };
+  auto processor = std::make_shared<batch_processor>(
+      std::make_shared<busy_exporter>(), batch_options{.max_export_batch = 1, .schedule_delay = 60s});
+  auto t = make_tracer(processor);
+  const std::chrono::nanoseconds before = processor->worker_cpu_time();
+  for (int i = 0; i < 20; ++i) (void)end_span(*t);
+  ASSERT_TRUE(processor->force_flush(10s));
+  const std::chrono::nanoseconds after = processor->worker_cpu_time();
+  // 20 exports of 2 ms of CPU each, all on the worker.
+  EXPECT_GE(after - before, 40ms);
+  processor->shutdown();
+  const std::chrono::nanoseconds final_cpu = processor->worker_cpu_time();
+  EXPECT_GE(final_cpu, after);
+  EXPECT_EQ(processor->worker_cpu_time(), final_cpu) << "the thread is gone: its last reading stays";
 }
 
 TEST(BatchProcessorTest, ForceFlushTimesOutWhileTheExporterIsStuck) {

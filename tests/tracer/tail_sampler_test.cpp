@@ -89,6 +89,22 @@ TEST(TailSampler, DecidesAfterTheWaitOnTheWholeTrace) {
   expect_accounted(s);
 }
 
+TEST(TailSampler, RestartedPeaksCountOnlyWhatIsHeldFromThen) {
+  fixture f(tail_policy::status_error());
+  f.send({make_span(1, 11, 0, 0, 5), make_span(2, 21, 0, 0, 5), make_span(3, 31, 0, 0, 5)});
+  f.clock = 10 * kMs;
+  EXPECT_EQ(f.sampler->decide_due(), 3U);
+  EXPECT_EQ(f.sampler->stats().peak_traces_held, 3U);
+  f.sampler->restart_peaks();
+  EXPECT_EQ(f.sampler->stats().peak_traces_held, 0U);
+  EXPECT_EQ(f.sampler->stats().peak_bytes_held, 0U);
+  f.send({make_span(4, 41, 0, 10, 15)});
+  const tail_sampler_stats s = f.sampler->stats();
+  EXPECT_EQ(s.peak_traces_held, 1U);
+  EXPECT_EQ(s.peak_bytes_held, s.bytes_held);
+  EXPECT_GT(s.bytes_held, 0U);
+}
+
 TEST(TailSampler, PoliciesAndComposites) {
   const std::vector<span_data> slow = {make_span(1, 1, 0, 0, 600), make_span(1, 2, 1, 10, 20)};
   std::vector<span_data> tagged = {make_span(2, 3, 0, 0, 5)};

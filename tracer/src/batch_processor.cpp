@@ -1,5 +1,7 @@
 #include "tracebench/tracer/batch_processor.hpp"
 
+#include <pthread.h>
+
 #include <bit>
 #include <new>
 
@@ -7,6 +9,15 @@
 #include "tracebench/tracer/span_pool.hpp"
 
 namespace tracebench::tracer {
+namespace {
+
+std::chrono::nanoseconds thread_cpu(clockid_t clock) noexcept {
+  timespec ts{};
+  if (::clock_gettime(clock, &ts) != 0) return std::chrono::nanoseconds{0};
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+}  // namespace
 
 // Single-producer single-consumer ring of record pointers. Head and tail sit on their own
 // cache lines, and each side caches the other's index so it reads the shared line only
@@ -185,6 +196,10 @@ std::size_t batch_processor::drain() noexcept {
 }
 
 void batch_processor::run() noexcept {
+  {
+    std::lock_guard lock(wake_mutex_);
+    worker_clock_valid_ = ::pthread_getcpuclockid(::pthread_self(), &worker_clock_) == 0;
+  }
   auto last_calibration = std::chrono::steady_clock::now();
   bool busy = false;  // the last pass found spans: poll again soon rather than wait to be woken
   for (;;) {
@@ -218,11 +233,19 @@ void batch_processor::run() noexcept {
     }
     if (stopping) {
       std::lock_guard lock(wake_mutex_);
+      worker_final_cpu_ = thread_cpu(CLOCK_THREAD_CPUTIME_ID);
       worker_done_ = true;
       flushed_cv_.notify_all();
       return;
     }
   }
+}
+
+std::chrono::nanoseconds batch_processor::worker_cpu_time() noexcept {
+  std::lock_guard lock(wake_mutex_);
+  // While worker_done_ is false under the lock the thread has not returned, so its clock is valid.
+  if (worker_done_) return worker_final_cpu_;
+  return worker_clock_valid_ ? thread_cpu(worker_clock_) : std::chrono::nanoseconds{0};
 }
 
 bool batch_processor::force_flush(std::chrono::milliseconds timeout) noexcept {

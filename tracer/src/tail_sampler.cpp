@@ -190,6 +190,12 @@ void tail_sampler::shutdown() noexcept {
   next_->shutdown();
 }
 
+void tail_sampler::restart_peaks() {
+  const std::lock_guard lock(mutex_);
+  stats_.peak_bytes_held = stats_.bytes_held;
+  stats_.peak_traces_held = held_.size();
+}
+
 tail_sampler_stats tail_sampler::stats() const {
   const std::lock_guard lock(mutex_);
   tail_sampler_stats s = stats_;

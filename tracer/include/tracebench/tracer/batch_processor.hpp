@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <time.h>
+
 #include "tracebench/tracer/span_exporter.hpp"
 #include "tracebench/tracer/span_processor.hpp"
 #include "tracebench/tracer/thread_slot.hpp"
@@ -41,6 +43,9 @@ class batch_processor final : public span_processor {
   void shutdown() noexcept override;
 
   [[nodiscard]] const batch_options& options() const noexcept { return options_; }
+  // CPU the export thread has used so far (its exporter's work included), for telling work off
+  // the request path from work on it. 0 where the thread's clock cannot be read.
+  [[nodiscard]] std::chrono::nanoseconds worker_cpu_time() noexcept;
 
  private:
   class ring;
@@ -75,6 +80,9 @@ class batch_processor final : public span_processor {
   bool stopping_ = false;              // guarded by wake_mutex_
   bool worker_done_ = false;           // guarded by wake_mutex_: the worker has returned
   std::atomic<bool> stopped_{false};
+  clockid_t worker_clock_{};                // guarded by wake_mutex_; set before the first export
+  bool worker_clock_valid_ = false;         // guarded by wake_mutex_
+  std::chrono::nanoseconds worker_final_cpu_{0};  // guarded by wake_mutex_: read as the worker returned
   std::thread worker_;
 };
 

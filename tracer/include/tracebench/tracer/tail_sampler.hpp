@@ -64,6 +64,8 @@ class tail_sampler final : public span_exporter {
   void shutdown() noexcept override;
 
   [[nodiscard]] tail_sampler_stats stats() const;
+  // Peaks restart from what is held now: for the peak over one part of a run.
+  void restart_peaks();
 
   // What a span costs to hold: the record and the text it owns. An estimate, the same for
   // every run, so memory figures compare across configurations.
