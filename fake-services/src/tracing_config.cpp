@@ -11,7 +11,24 @@
 namespace tracebench::services {
 
 tracing_config tracing_config::parse(std::string_view text) {
+  constexpr std::string_view kTail = "tail";
+  constexpr std::string_view kTailSuffix = "+tail";
   tracing_config config;
+  if (text == kTail) {
+    config.tail = true;
+    return config;
+  }
+  if (text.ends_with(kTailSuffix)) {
+    config = parse(text.substr(0, text.size() - kTailSuffix.size()));
+    if (config.tracing != mode::probability || config.tail) {
+      std::string message = "tracing configuration '";
+      message += text;
+      message += "': a tail sampler needs a head sampling ratio before '+tail'";
+      throw std::invalid_argument(message);
+    }
+    config.tail = true;
+    return config;
+  }
   if (text == "off") {
     config.tracing = mode::off;
   } else if (text == "never") {
@@ -29,9 +46,12 @@ std::string tracing_config::name() const {
     case mode::never: return "never";
     case mode::probability: break;
   }
+  if (tail && probability >= 1) return "tail";
   const double inverse = 1 / probability;
-  if (std::abs(inverse - std::round(inverse)) < 1e-9) return "1/" + std::to_string(std::llround(inverse));
-  return std::to_string(probability);
+  std::string head = std::abs(inverse - std::round(inverse)) < 1e-9 ? "1/" + std::to_string(std::llround(inverse))
+                                                                     : std::to_string(probability);
+  if (tail) head += "+tail";
+  return head;
 }
 
 instrumentation_factory make_instrumentation_factory(const tracing_config& config,

@@ -129,14 +129,15 @@ TEST_F(Cli, HelpAndVersion) {
   EXPECT_EQ(r.out.rfind("tracebench ", 0), 0u) << r.out;
 }
 
-TEST_F(Cli, ListShowsAllEightShippedScenarios) {
+TEST_F(Cli, ListShowsAllNineShippedScenarios) {
   const run_result r = run("list");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> out = lines(r.out);
-  ASSERT_EQ(out.size(), 10u) << r.out;  // header, eight scenarios, where they came from
+  ASSERT_EQ(out.size(), 11u) << r.out;  // header, nine scenarios, where they came from
   EXPECT_EQ(out[0].rfind("scenario ", 0), 0u);
   const std::vector<std::string> names = {"add-to-cart", "async-queue", "batch-consumer", "broken-propagation",
-                                          "checkout",    "clock-skew",  "order-fanout",   "web-search"};
+                                          "checkout",    "clock-skew",  "order-fanout",   "rare-failures",
+                                          "web-search"};
   for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(out[i + 1].rfind(names[i] + " ", 0), 0u) << out[i + 1];
   EXPECT_NE(r.out.find("web-search                  9     3        73  "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("checkout                    7     4        13  "), std::string::npos) << r.out;

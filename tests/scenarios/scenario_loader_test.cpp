@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -524,6 +526,120 @@ TEST(ScenarioLoader, LoadAndProductionFigures) {
   EXPECT_EQ(errors_of(doc), (errors{"load.rate: must be > 0, got 0", "load.duration_s: must be > 0, got -1",
                                     "production: missing required key \"requests_per_second\"",
                                     "production.services: must be an integer from 1 to 1000000, got 0"}));
+}
+
+TEST(ScenarioLoader, ReadsASamplingProfile) {
+  json doc = base();
+  doc["sampling"] = json::parse(R"({
+    "configurations": ["1/16", "1/1024", "tail", "1/16+tail"],
+    "tail": {"decision_wait_us": 2000000, "num_traces": 1000, "errors": false, "slow_us": 100000, "baseline": 0.25}
+  })");
+  const ts::load_result r = ts::parse_scenario(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  ASSERT_TRUE(r.value->sampling.has_value());
+  const ts::sampling_profile& sampling = *r.value->sampling;
+  EXPECT_EQ(sampling.configurations, (std::vector<std::string>{"1/16", "1/1024", "tail", "1/16+tail"}));
+  EXPECT_EQ(sampling.tail.decision_wait_us, 2'000'000);
+  EXPECT_EQ(sampling.tail.num_traces, 1000u);
+  EXPECT_FALSE(sampling.tail.keep_errors);
+  EXPECT_EQ(sampling.tail.slow_us, std::optional<std::int64_t>(100'000));
+  EXPECT_EQ(sampling.tail.baseline, 0.25);
+}
+
+TEST(ScenarioLoader, SamplingIsOptionalAndTailKeysDefault) {
+  json doc = base();
+  ASSERT_TRUE(ts::parse_scenario(doc.dump()).ok());
+  EXPECT_FALSE(ts::parse_scenario(doc.dump()).value->sampling.has_value());
+
+  // Written as --rates takes them: kept as written, not normalised.
+  doc["sampling"] = json::parse(R"({"configurations": ["0.0625", "tail"]})");
+  const ts::load_result r = ts::parse_scenario(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  ASSERT_TRUE(r.value->sampling.has_value());
+  EXPECT_EQ(r.value->sampling->configurations, (std::vector<std::string>{"0.0625", "tail"}));
+  const ts::tail_collector_spec defaults;
+  const ts::tail_collector_spec& tail = r.value->sampling->tail;
+  EXPECT_EQ(tail.decision_wait_us, defaults.decision_wait_us);
+  EXPECT_EQ(tail.num_traces, defaults.num_traces);
+  EXPECT_EQ(tail.keep_errors, defaults.keep_errors);
+  EXPECT_FALSE(tail.slow_us.has_value());
+  EXPECT_EQ(tail.baseline, defaults.baseline);
+
+  // An empty tail object is every default too.
+  doc["sampling"]["tail"] = json::object();
+  const ts::load_result empty_tail = ts::parse_scenario(doc.dump());
+  ASSERT_TRUE(empty_tail.ok()) << empty_tail.errors.front();
+  EXPECT_EQ(empty_tail.value->sampling->tail.decision_wait_us, defaults.decision_wait_us);
+  EXPECT_FALSE(empty_tail.value->sampling->tail.slow_us.has_value());
+}
+
+TEST(ScenarioLoader, SamplingErrorsNameTheirPath) {
+  struct bad_case {
+    const char* sampling;  // the "sampling" value
+    std::string error;     // the one error expected, in full: the path first
+  };
+  const std::vector<bad_case> cases = {
+      {R"("1/16")", "sampling: expected an object, got string"},
+      {R"({})", "sampling: missing required key \"configurations\""},
+      {R"({"configurations": "1/16"})",
+       "sampling.configurations: expected an array of tracing configurations, got string"},
+      {R"({"configurations": []})", "sampling.configurations: empty list"},
+      {R"({"configurations": ["1/16", 16]})", "sampling.configurations[1]: expected a string, got number"},
+      {R"({"configurations": ["1/16", ""]})", "sampling.configurations[1]: must not be empty"},
+      {R"({"configurations": ["1/16", "1/1024", "1/0"]})",
+       "sampling.configurations[2]: sampling ratio \"1/0\": division by zero (use 1/16, 0.0625 or 6.25%)"},
+      {R"({"configurations": ["fast"]})",
+       "sampling.configurations[0]: sampling ratio \"fast\": not a number (use 1/16, 0.0625 or 6.25%)"},
+      {R"({"configurations": ["1/16", "off"]})", "sampling.configurations[1]: \"off\" always runs already"},
+      {R"({"configurations": ["never"]})", "sampling.configurations[0]: \"never\" always runs already"},
+      {R"({"configurations": ["0"]})",
+       "sampling.configurations[0]: \"0\" samples nothing; \"never\" always runs already"},
+      {R"({"configurations": ["1/16", "tail", "1/16"]})",
+       "sampling.configurations[2]: \"1/16\" is listed twice: sampling.configurations[0] is also 1/16"},
+      {R"({"configurations": ["1/16", "0.0625"]})",
+       "sampling.configurations[1]: \"0.0625\" is listed twice: sampling.configurations[0] is also 1/16"},
+      {R"({"configurations": ["+tail"]})",
+       "sampling.configurations[0]: sampling ratio \"\": empty (use 1/16, 0.0625 or 6.25%)"},
+      {R"({"configurations": ["never+tail"]})",
+       "sampling.configurations[0]: tracing configuration 'never+tail': a tail sampler needs a head sampling ratio "
+       "before '+tail'"},
+      {R"({"configurations": ["1/16\nx"]})", "sampling.configurations[0]: unknown tracing configuration \"1/16\\nx\""},
+      {R"({"configurations": ["tail"], "rates": ["1/16"]})", "sampling: unknown key \"rates\""},
+      {R"({"configurations": ["tail"], "tail": 1})", "sampling.tail: expected an object, got number"},
+      {R"({"configurations": ["tail"], "tail": {"baseline": 1.5}})",
+       "sampling.tail.baseline: probability must be between 0 and 1, got 1.5"},
+      {R"({"configurations": ["tail"], "tail": {"decision_wait_us": -1}})",
+       "sampling.tail.decision_wait_us: must be an integer from 1 to 600000000, got -1"},
+      {R"({"configurations": ["tail"], "tail": {"decision_wait_us": 1.5}})",
+       "sampling.tail.decision_wait_us: must be an integer from 1 to 600000000, got 1.5"},
+      {R"({"configurations": ["tail"], "tail": {"num_traces": 0}})",
+       "sampling.tail.num_traces: must be an integer from 1 to 10000000, got 0"},
+      {R"({"configurations": ["tail"], "tail": {"slow_us": 0}})",
+       "sampling.tail.slow_us: must be an integer from 1 to 600000000, got 0"},
+      {R"({"configurations": ["tail"], "tail": {"errors": "yes"}})",
+       "sampling.tail.errors: expected true or false, got string"},
+      {R"({"configurations": ["tail"], "tail": {"slow_ms": 100}})",
+       "sampling.tail: unknown key \"slow_ms\" (did you mean \"slow_us\"?)"},
+  };
+  for (const bad_case& c : cases) {
+    json doc = base();
+    doc["sampling"] = json::parse(c.sampling);
+    const errors got = errors_of(doc);
+    EXPECT_EQ(got, errors{c.error}) << c.sampling;
+  }
+}
+
+TEST(ScenarioLoader, SamplingErrorsAreAllReported) {
+  json doc = base();
+  doc["sampling"] = json::parse(R"({
+    "configurations": ["1/16", "off", "1/16"],
+    "tail": {"num_traces": 0, "baseline": -0.5}
+  })");
+  EXPECT_EQ(errors_of(doc),
+            (errors{"sampling.configurations[1]: \"off\" always runs already",
+                    "sampling.configurations[2]: \"1/16\" is listed twice: sampling.configurations[0] is also 1/16",
+                    "sampling.tail.num_traces: must be an integer from 1 to 10000000, got 0",
+                    "sampling.tail.baseline: probability must be between 0 and 1, got -0.5"}));
 }
 
 TEST(ScenarioLoader, ResourceValuesAndReservedKeys) {

@@ -19,8 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kDir = fs::path(TRACEBENCH_SOURCE_DIR) / "scenarios";
-const std::vector<std::string> kShipped = {"add-to-cart", "async-queue", "batch-consumer", "broken-propagation",
-                                           "checkout",    "clock-skew",  "order-fanout",   "web-search"};
+const std::vector<std::string> kShipped = {"add-to-cart", "async-queue",  "batch-consumer", "broken-propagation",
+                                           "checkout",    "clock-skew",   "order-fanout",   "rare-failures",
+                                           "web-search"};
 
 ts::scenario load(const std::string& name) {
   ts::load_result r = ts::load_scenario_file(kDir / (name + ".json"));
@@ -50,7 +51,7 @@ void expect_deterministic(const ts::scenario& s) {
 
 }  // namespace
 
-TEST(ShippedScenarios, ExactlyTheEightShippedFilesAllLoad) {
+TEST(ShippedScenarios, ExactlyTheNineShippedFilesAllLoad) {
   std::vector<std::string> found;
   for (const fs::directory_entry& e : fs::directory_iterator(kDir)) {
     if (e.path().extension() == ".json") found.push_back(e.path().stem().string());
@@ -184,6 +185,71 @@ TEST(ShippedScenarios, OrderFanoutHasTwelveServicesAndFraudCheckIsTheBottleneck)
   EXPECT_DOUBLE_EQ(sum.spans_per_request, 1 + 11 * 2 + 1);  // every service called once, one db span
   EXPECT_EQ(sum.largest_latency_contributor().name, "fraud-check");
   EXPECT_GT(sum.largest_latency_contributor().critical_path_us / sum.critical_path_us, 0.8);
+}
+
+namespace {
+
+// The longest a request can take when no call of probability below 1 fires: every wait at its
+// upper bound. Bounded distributions only, or there is no such bound.
+double longest_us(const ts::scenario& s, const ts::service& svc) {
+  const auto upper = [&](const ts::distribution& d) {
+    if (d.kind() == ts::distribution::shape::constant) return d.first();
+    EXPECT_EQ(d.kind(), ts::distribution::shape::uniform) << svc.name << ": unbounded " << d.describe();
+    return d.second();
+  };
+  EXPECT_TRUE(svc.internal_spans.empty()) << svc.name;
+  double total = upper(svc.cpu_us) + upper(svc.wait_us);
+  for (const ts::step& st : svc.steps) {
+    double slowest = 0;
+    for (const ts::call& c : st.calls) {
+      if (c.probability == 1) slowest = std::max(slowest, c.repeat * longest_us(s, s.services[c.target]));
+    }
+    total += slowest;
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST(ShippedScenarios, RareFailuresHasOneRareErrorAndOneRareSlowPath) {
+  const ts::scenario s = load("rare-failures");
+  const ts::scenario_summary sum = ts::summarize(s);
+  EXPECT_EQ(sum.services, 6u);
+  // Every call an rpc that propagates errors, so the one failing leaf fails the whole request.
+  std::vector<std::string> failing;
+  std::vector<const ts::call*> rare;
+  for (const ts::service& svc : s.services) {
+    if (svc.error_probability != 0) failing.push_back(svc.name);
+    for (const ts::step& st : svc.steps) {
+      for (const ts::call& c : st.calls) {
+        EXPECT_EQ(c.via, ts::call_via::rpc) << svc.name << " -> " << c.to;
+        EXPECT_EQ(c.on_error, ts::error_policy::propagate) << svc.name << " -> " << c.to;
+        if (c.probability != 1) rare.push_back(&c);
+      }
+    }
+  }
+  ASSERT_EQ(failing.size(), 1u);
+  const ts::service& leaf = *s.find(failing[0]);
+  EXPECT_TRUE(leaf.steps.empty()) << leaf.name << " is a leaf";
+  EXPECT_EQ(leaf.error_probability, 0.001);
+  ASSERT_EQ(rare.size(), 1u);
+  EXPECT_EQ(rare[0]->to, "cold-storage");
+  EXPECT_EQ(rare[0]->probability, 0.001);
+  EXPECT_EQ(s.find("cold-storage")->wait_us, ts::distribution::constant(200'000));
+
+  // Normal requests stay far below the slow path's 200 ms, so a latency policy separates them.
+  const double normal_us = longest_us(s, s.entry_service());
+  EXPECT_LT(normal_us, 10'000);
+  ASSERT_TRUE(s.sampling.has_value());
+  ASSERT_TRUE(s.sampling->tail.slow_us.has_value());
+  EXPECT_GT(static_cast<double>(*s.sampling->tail.slow_us), 10 * normal_us);
+  EXPECT_LT(*s.sampling->tail.slow_us, 200'000);
+  EXPECT_EQ(s.sampling->configurations, (std::vector<std::string>{"1/16", "1/1024", "tail", "1/16+tail"}));
+  EXPECT_TRUE(s.sampling->tail.keep_errors);
+  EXPECT_EQ(s.sampling->tail.baseline, 0.1);
+  // A few hundred microseconds of cpu: a core serves a few thousand requests per second.
+  EXPECT_GE(sum.cpu_us_per_request, 300);
+  EXPECT_LE(sum.cpu_us_per_request, 500);
 }
 
 TEST(ShippedScenarios, ReadmeExampleLoads) {

@@ -260,5 +260,22 @@ TEST(TracingConfig, ParsesAndNamesTheConfigurations) {
   EXPECT_THROW((void)tracing_config::parse("sometimes"), std::invalid_argument);
 }
 
+TEST(TracingConfig, TailIsHeadAtOneThenTheCollectorAndTwoTierKeepsItsHeadRatio) {
+  using services::tracing_config;
+  const tracing_config tail = tracing_config::parse("tail");
+  EXPECT_TRUE(tail.tail);
+  EXPECT_EQ(tail.tracing, tracing_config::mode::probability);
+  EXPECT_EQ(tail.probability, 1.0);
+  EXPECT_EQ(tail.name(), "tail");
+  const tracing_config two = tracing_config::parse("1/16+tail");
+  EXPECT_TRUE(two.tail);
+  EXPECT_EQ(two.probability, 1.0 / 16);
+  EXPECT_EQ(two.name(), "1/16+tail");
+  EXPECT_FALSE(tracing_config::parse("1/16").tail);
+  for (const char* bad : {"off+tail", "never+tail", "+tail", "1/16+", "1/16+head", "tail+tail", "1/0+tail"}) {
+    EXPECT_THROW((void)tracing_config::parse(bad), std::invalid_argument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace tracebench::test

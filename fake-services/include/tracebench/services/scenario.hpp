@@ -148,6 +148,21 @@ struct production_profile {
   std::uint32_t services = 0;
 };
 
+// A tail-sampling collector's settings, for runs whose configurations include "tail".
+struct tail_collector_spec {
+  std::int64_t decision_wait_us = 1'000'000;  // after a trace's first span
+  std::size_t num_traces = 50'000;           // held at once
+  bool keep_errors = true;                   // a status_error policy
+  std::optional<std::int64_t> slow_us;       // a latency policy at this extent; none: the harness picks
+  double baseline = 0.1;                     // a probabilistic policy over the rest, [0, 1]; 0: none
+};
+
+// How `tracebench run` samples this scenario when no --rates or --pipeline says otherwise.
+struct sampling_profile {
+  std::vector<std::string> configurations;  // as --rates takes them ("1/16", "tail", "1/16+tail")
+  tail_collector_spec tail;
+};
+
 struct scenario {
   std::string name;
   std::string description;
@@ -156,6 +171,7 @@ struct scenario {
   std::vector<attribute> resource;
   load_profile load;
   std::optional<production_profile> production;
+  std::optional<sampling_profile> sampling;
   std::vector<service> services;  // in file order
 
   [[nodiscard]] const service* find(std::string_view service_name) const noexcept;

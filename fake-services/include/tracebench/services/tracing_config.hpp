@@ -30,11 +30,15 @@ struct tracing_config {
   mode tracing = mode::probability;
   double probability = 1.0;  // mode::probability only, in (0, 1]
   std::string propagators = "tracecontext,baggage";
+  // The sampled spans go through a tail-sampling collector before storage. Nothing on the
+  // request path changes: the tracer is the head sampler's; the harness builds the collector.
+  bool tail = false;
 
-  // "off" (no-op instrumentation), "never" (a tracer that samples nothing), or a ratio
-  // accepted by parse_sampling_ratio ("1/16", "0.5", "100%"). Throws std::invalid_argument.
+  // "off" (no-op instrumentation), "never" (a tracer that samples nothing), a ratio accepted by
+  // parse_sampling_ratio ("1/16", "0.5", "100%"), "tail" (head 1/1, then the collector's tail
+  // sampler) or "RATIO+tail" (two-tier). Throws std::invalid_argument.
   [[nodiscard]] static tracing_config parse(std::string_view text);
-  // "off", "never", "1/16": how reports name it.
+  // "off", "never", "1/16", "tail", "1/16+tail": how reports name it.
   [[nodiscard]] std::string name() const;
 };
 
