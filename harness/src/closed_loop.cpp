@@ -128,14 +128,18 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
   const auto cpu_now = [&] {
     return options.cpu_elsewhere ? process_cpu_time() + options.cpu_elsewhere() : process_cpu_time();
   };
+  const auto off_path_now = [&] { return options.cpu_off_path ? options.cpu_off_path() : nanoseconds{0}; };
+  const nanoseconds off_path_from = off_path_now();
   const nanoseconds cpu_from = cpu_now();
   nanoseconds cpu_until{0};
+  nanoseconds off_path_until{0};
   {
     std::unique_lock lock(state->mutex);
     // Woken early only by a stop: then the window ends there.
     (void)state->all_done.wait_until(lock, state->end, [&] { return state->running == 0; });
     lock.unlock();  // cpu_elsewhere may ask another process: lanes must not wait on that
     cpu_until = cpu_now();
+    off_path_until = off_path_now();
     lock.lock();
     (void)state->all_done.wait_until(lock, state->end + options.reply_timeout, [&] { return state->running == 0; });
   }
@@ -158,6 +162,7 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
   }
   result.throughput = static_cast<double>(result.completed) / std::chrono::duration<double>(result.window).count();
   result.process_cpu = cpu_until - cpu_from;
+  result.off_path_cpu = off_path_until - off_path_from;
   if (result.lost > 0) {
     result.valid = false;
     result.invalid_reason = std::to_string(result.lost) + " replies lost (none within the reply timeout)";

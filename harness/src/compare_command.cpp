@@ -27,19 +27,6 @@ struct compare_plan {
   bool markdown = false;
 };
 
-std::vector<std::string> split_configs(std::string_view text) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    const std::string name(trim_blanks(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
-    if (name.empty()) throw flag_error("--configs", "an empty name in \"" + std::string(text) + "\"");
-    names.push_back(name);
-    if (comma == std::string_view::npos) return names;
-    start = comma + 1;
-  }
-}
-
 compare_plan build_plan(const po::variables_map& values) {
   compare_plan plan;
   if (values.count("threshold") != 0) {
@@ -49,7 +36,7 @@ compare_plan build_plan(const po::variables_map& values) {
       throw flag_error("--threshold", e.what());
     }
   }
-  if (values.count("configs") != 0) plan.options.configurations = split_configs(values["configs"].as<std::string>());
+  if (values.count("configs") != 0) plan.options.configurations = split_list("--configs", values["configs"].as<std::string>());
   if (values.count("alpha") != 0) {
     const std::string text = values["alpha"].as<std::string>();
     if (!parse_finite(text, plan.options.alpha) || plan.options.alpha <= 0.0 || plan.options.alpha > kMaxAlpha) {

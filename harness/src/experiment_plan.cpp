@@ -84,12 +84,19 @@ void validate(const experiment_plan& plan) {
   if (plan.load.value <= 0 || (plan.load.type == offered_load::kind::fraction && plan.load.value > 1)) {
     throw std::invalid_argument("experiment: load must be a fraction in (0, 1] or a rate above 0");
   }
+  if (plan.pipeline && plan.transport == transport_kind::remote) {
+    throw std::invalid_argument("experiment: pipelines are compared in-process; a running graph's collector is its own");
+  }
   std::set<std::string> seen;
   for (const std::string& name : plan.configurations) {
+    bool tail = false;
     try {
-      (void)services::tracing_config::parse(name);
+      tail = services::tracing_config::parse(name).tail;
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("experiment: configuration \"" + name + "\": " + e.what());
+    }
+    if (tail && !plan.pipeline) {
+      throw std::invalid_argument("experiment: configuration \"" + name + "\" needs a tail collector (--pipeline)");
     }
     if (!seen.insert(name).second) throw std::invalid_argument("experiment: configuration \"" + name + "\" listed twice");
   }

@@ -58,9 +58,14 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   closed.duration = plan.warmup + plan.phase_duration;
   closed.stop = ctx.stop;
   closed.cpu_elsewhere = graph->cpu_elsewhere();
+  closed.cpu_off_path = graph->cpu_off_path();
   const closed_loop_result capacity = run_closed_loop(target, closed);
   record.throughput = capacity.throughput;
   record.cpu_ns_per_request = capacity.cpu_ns_per_request();
+  if (capacity.completed > 0) {
+    record.off_path_cpu_ns_per_request =
+        static_cast<double>(capacity.off_path_cpu.count()) / static_cast<double>(capacity.completed);
+  }
   record.throughput_valid = capacity.valid;
   record.throughput_invalid_reason = capacity.invalid_reason;
   if (capacity.completed == 0 && record.throughput_valid) {
@@ -71,6 +76,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   // only its own spans.
   graph->settle();
   const std::uint64_t exported_before = graph->spans_exported();
+  graph->latency_phase_started();
 
   if (offered_rate <= 0) offered_rate = plan.load.rate_for(capacity.throughput);
   record.offered_rate = offered_rate;
@@ -114,6 +120,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   record.spans = spans.spans;
   record.bytes_encoded = spans.bytes_encoded;
   record.compression = std::move(spans.compression);
+  record.pipeline = std::move(spans.pipeline);
   record.load = meter.read();
   if (record.load) record.load->other_cores = std::max(0.0, record.load->other_cores - spans.graph_cores_here);
   return record;

@@ -29,6 +29,11 @@ double median_or_zero(std::vector<double> values) {
 }
 
 
+// The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
+std::uint64_t stored_spans(const run_record& run) {
+  return run.pipeline ? run.pipeline->spans_stored : run.spans.exported;
+}
+
 // Bytes per span do not depend on the sampling rate, so the projection of every configuration,
 // never and off included, uses the sizes of all the spans the experiment exported.
 struct span_sizes {
@@ -41,7 +46,7 @@ span_sizes experiment_span_sizes(const experiment_result& result) {
   std::uint64_t bytes = 0;
   std::vector<double> ratios;
   for (const run_record& run : result.runs) {
-    spans += run.spans.exported;
+    spans += stored_spans(run);
     bytes += run.bytes_encoded;
     if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
   }
@@ -115,6 +120,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     std::vector<double> spans_per_second;
     std::vector<double> ratios;
     std::uint64_t bytes_total = 0;
+    std::uint64_t stored_total = 0;
     for (const run_record& run : result.runs) {
       if (run.configuration != name) continue;
       ++row.runs;
@@ -129,6 +135,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
       exported.push_back(static_cast<double>(run.spans.exported));
       bytes_total += run.bytes_encoded;
+      stored_total += stored_spans(run);
       const std::string round = "round " + std::to_string(run.round + 1) + ": ";
       if (!run.valid()) ++row.invalid_runs;
       if (!run.throughput_valid) row.invalid_reasons.push_back(round + "closed loop: " + run.throughput_invalid_reason);
@@ -160,9 +167,8 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     row.median_cpu_ns_per_request = median_or_zero(std::move(cpu_per_request));
     row.median_p99_ns = median_or_zero(std::move(p99s));
     row.spans_exported_per_run = median_or_zero(std::move(exported));
-    row.bytes_per_span = row.spans.exported > 0
-                             ? static_cast<double>(bytes_total) / static_cast<double>(row.spans.exported)
-                             : 0.0;
+    row.bytes_per_span =
+        stored_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(stored_total) : 0.0;
     row.spans_per_second = median_or_zero(std::move(spans_per_second));
     if (row.bytes_per_span > 0 && !ratios.empty())
       row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));

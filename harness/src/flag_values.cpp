@@ -18,6 +18,24 @@ std::string_view trim_blanks(std::string_view text) noexcept {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
+std::vector<std::string> split_list(std::string_view flag, std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    std::string entry(trim_blanks(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    if (entry.empty()) {
+      std::string problem = "an empty item in \"";
+      problem += text;
+      problem += '"';
+      throw flag_error(flag, problem);
+    }
+    items.push_back(std::move(entry));
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
+}
+
 bool parse_finite(std::string_view text, double& value) noexcept {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return !text.empty() && ec == std::errc{} && ptr == text.data() + text.size() && std::isfinite(value);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tracebench::harness {
 
@@ -18,6 +19,9 @@ struct flag_error : std::invalid_argument {
 
 // `text` without leading and trailing spaces and tabs.
 [[nodiscard]] std::string_view trim_blanks(std::string_view text) noexcept;
+
+// "a, b,c" -> {"a", "b", "c"}, blanks trimmed; throws flag_error naming `flag` for an empty item.
+[[nodiscard]] std::vector<std::string> split_list(std::string_view flag, std::string_view text);
 
 // The whole of `text` as a finite number; false for anything else (empty included).
 [[nodiscard]] bool parse_finite(std::string_view text, double& value) noexcept;

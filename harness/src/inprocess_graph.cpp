@@ -1,11 +1,16 @@
 // The in-process run_graph: a graph built for one run only, so no configuration inherits
 // another's pools, rings or warmed caches, with a counting exporter that encodes every span
-// as OTLP/JSON and keeps the first requests for the compression figures.
+// as OTLP/JSON and keeps the first requests for the compression figures. When the plan compares
+// pipelines, the ground-truth ledger stands in front of the target and behind the exporter chain,
+// and a "tail" configuration puts the tail-sampling collector before storage:
+//   batch_processor -> [tail_sampler] -> stored_traces -> null_exporter (storage: encodes, counts)
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <utility>
 
+#include "pipeline_ledger.hpp"
 #include "tracebench/harness/run_graph.hpp"
 #include "tracebench/harness/service_graph_target.hpp"
 #include "tracebench/services/loopback_transport.hpp"
@@ -13,6 +18,7 @@
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
+#include "tracebench/tracer/tail_sampler.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -29,14 +35,19 @@ constexpr std::size_t kCompressionSampleBytes = 512 * 1024;
 class inprocess_graph final : public run_graph {
  public:
   inprocess_graph(const services::scenario& s, services::graph_options options,
-                  const services::tracing_config& tracing)
-      : exporter_(std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
-                                                          kCompressionSampleBytes)),
-        processor_(std::make_shared<tracer::batch_processor>(exporter_)),
+                  const services::tracing_config& tracing, const std::optional<tail_collector_settings>& pipeline)
+      : storage_(std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
+                                                         kCompressionSampleBytes)),
+        processor_(std::make_shared<tracer::batch_processor>(exporter_chain(tracing, pipeline))),
         graph_(s, with_instrumentation(std::move(options), tracing, processor_)),
-        target_(graph_) {}
+        graph_target_(graph_) {
+    if (pipeline) {
+      slow_ = pipeline->slow;
+      ledger_.emplace(graph_target_);
+    }
+  }
 
-  load_target& target() override { return target_; }
+  load_target& target() override { return ledger_ ? static_cast<load_target&>(*ledger_) : graph_target_; }
 
   void settle() override {
     (void)graph_.wait_idle(kIdleTimeout);
@@ -45,6 +56,14 @@ class inprocess_graph final : public run_graph {
 
   std::uint64_t spans_exported() override { return processor_->counts().exported; }
 
+  std::function<std::chrono::nanoseconds()> cpu_off_path() override {
+    return [processor = processor_] { return processor->worker_cpu_time(); };
+  }
+
+  void latency_phase_started() override {
+    if (collector_) collector_->restart_peaks();
+  }
+
   run_spans finish() override {
     (void)graph_.wait_idle(kIdleTimeout);
     graph_.stop();
@@ -52,13 +71,31 @@ class inprocess_graph final : public run_graph {
     processor_->shutdown();
     run_spans out;
     out.spans = processor_->counts();
-    out.bytes_encoded = exporter_->bytes_encoded();
-    const std::vector<tracer::encoded_batch> samples = exporter_->take_samples();
+    out.bytes_encoded = storage_->bytes_encoded();
+    const std::vector<tracer::encoded_batch> samples = storage_->take_samples();
     if (!samples.empty()) out.compression = compress_samples(samples);
+    if (ledger_) {
+      std::optional<tracer::tail_sampler_stats> collected;
+      if (collector_) collected = collector_->stats();
+      out.pipeline = make_pipeline_record(*ledger_, *stored_, slow_, std::move(collected));
+    }
     return out;
   }
 
  private:
+  std::shared_ptr<tracer::span_exporter> exporter_chain(const services::tracing_config& tracing,
+                                                        const std::optional<tail_collector_settings>& pipeline) {
+    if (!pipeline) return storage_;
+    stored_ = std::make_shared<stored_traces>(storage_);
+    if (!tracing.tail) return stored_;
+    tracer::tail_sampler_options options;
+    options.decision_wait = pipeline->decision_wait;
+    options.num_traces = pipeline->num_traces;
+    options.policy = pipeline->policy();
+    collector_ = std::make_shared<tracer::tail_sampler>(stored_, std::move(options));
+    return collector_;
+  }
+
   static services::graph_options with_instrumentation(services::graph_options options,
                                                       const services::tracing_config& tracing,
                                                       std::shared_ptr<tracer::batch_processor> processor) {
@@ -66,10 +103,16 @@ class inprocess_graph final : public run_graph {
     return options;
   }
 
-  std::shared_ptr<tracer::null_exporter> exporter_;
+  // Declared before processor_: exporter_chain fills them while processor_ is built.
+  std::shared_ptr<tracer::null_exporter> storage_;
+  std::shared_ptr<stored_traces> stored_;
+  std::shared_ptr<tracer::tail_sampler> collector_;
+  // Outlives graph_, whose executor threads run its reply callbacks until they are joined.
+  std::optional<request_ledger> ledger_;
+  std::chrono::nanoseconds slow_{0};
   std::shared_ptr<tracer::batch_processor> processor_;
   services::service_graph graph_;
-  service_graph_target target_;
+  service_graph_target graph_target_;
 };
 
 }  // namespace
@@ -81,7 +124,8 @@ graph_launcher inprocess_launcher(const services::scenario& s, const experiment_
     // The same draws for every configuration of a round, different ones across rounds.
     options.seed = plan.seed + round;
     if (plan.transport == transport_kind::loopback) options.make_transport = services::make_loopback_transport_factory();
-    return std::make_unique<inprocess_graph>(s, std::move(options), services::tracing_config::parse(configuration));
+    return std::make_unique<inprocess_graph>(s, std::move(options), services::tracing_config::parse(configuration),
+                                             plan.pipeline);
   };
 }
 

@@ -141,6 +141,16 @@ std::int64_t latency_histogram::value_at_percentile(double percent) const noexce
   return max_;  // the overflow holds it
 }
 
+std::uint64_t latency_histogram::count_at_or_below(std::int64_t nanos) const noexcept {
+  // Bins below the one holding nanos end below it; that bin counts only if it ends at nanos.
+  if (nanos < hdr_highest_value(kFirstIndex)) return 0;
+  const int holding = hdr_index(std::min(nanos, kHighestTrackable)) - kFirstIndex;
+  const int end = hdr_highest_value(holding + kFirstIndex) <= nanos ? holding + 1 : holding;
+  std::uint64_t total = 0;
+  for (int i = 0; i < end; ++i) total += histogram_.at(i);
+  return total;
+}
+
 std::vector<percentile_row> latency_histogram::percentile_spectrum(int ticks_per_half_distance) const {
   std::vector<percentile_row> rows;
   if (count_ == 0) return rows;

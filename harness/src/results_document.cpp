@@ -1,5 +1,7 @@
 #include "tracebench/harness/results_document.hpp"
 
+#include "tracebench/harness/pipeline_summary.hpp"
+
 #include <sys/utsname.h>
 
 #include <chrono>
@@ -65,7 +67,14 @@ json plan_document(const experiment_plan& plan) {
             {"description", plan.load.describe()}}},
           {"lag_bound_ns", plan.lag_bound.count()},
           {"lag_bound_adapts", plan.lag_bound_adapts},
-          {"seed", plan.seed}};
+          {"seed", plan.seed},
+          {"pipeline", plan.pipeline ? json{{"decision_wait_s", seconds(plan.pipeline->decision_wait)},
+                                            {"num_traces", plan.pipeline->num_traces},
+                                            {"keep_errors", plan.pipeline->keep_errors},
+                                            {"slow_s", seconds(plan.pipeline->slow)},
+                                            {"baseline", plan.pipeline->baseline},
+                                            {"policy", plan.pipeline->policy().description()}}
+                                     : json()}};
 }
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(); }
@@ -121,6 +130,7 @@ json run_document(const run_record& r) {
           {"valid", r.valid()},
           {"throughput", r.throughput},
           {"cpu_ns_per_request", r.cpu_ns_per_request},
+          {"off_path_cpu_ns_per_request", r.off_path_cpu_ns_per_request},
           {"throughput_valid", r.throughput_valid},
           {"throughput_invalid_reason", r.throughput_invalid_reason},
           {"offered_rate", r.offered_rate},
@@ -155,20 +165,6 @@ json trace_document(const std::optional<recorded_trace>& trace) {
   }
   return {{"configuration", trace->configuration}, {"requests", trace->requests}, {"offered_rate", trace->offered_rate},
           {"trace_id", trace->trace_id}, {"duration_ns", trace->duration_ns}, {"spans", std::move(spans)}};
-}
-
-json delta_document(const metric_delta& d) {
-  json doc = {{"per_round_percent", d.per_round}};
-  if (d.stats) {
-    doc["median"] = d.stats->median;
-    doc["low"] = d.stats->low;
-    doc["high"] = d.stats->high;
-    doc["achieved_level"] = d.stats->achieved_level;
-    doc["within_noise"] = d.stats->within_noise;
-  } else {
-    doc["median"] = nullptr;  // no valid pair of runs: no figure rather than a made-up 0
-  }
-  return doc;
 }
 
 json row_document(const configuration_summary& row) {
@@ -208,6 +204,20 @@ json row_document(const configuration_summary& row) {
 
 }  // namespace
 
+json delta_document(const metric_delta& d) {
+  json doc = {{"per_round_percent", d.per_round}};
+  if (d.stats) {
+    doc["median"] = d.stats->median;
+    doc["low"] = d.stats->low;
+    doc["high"] = d.stats->high;
+    doc["achieved_level"] = d.stats->achieved_level;
+    doc["within_noise"] = d.stats->within_noise;
+  } else {
+    doc["median"] = nullptr;  // no valid pair of runs: no figure rather than a made-up 0
+  }
+  return doc;
+}
+
 json environment_document() {
   json doc = {{"cpu_model", cpu_model()},
               {"cores", std::thread::hardware_concurrency()},
@@ -231,6 +241,7 @@ json results_document(const experiment_result& result, const experiment_summary&
   json rows = json::array();
   for (const configuration_summary& row : summary.rows) rows.push_back(row_document(row));
   const hot_path_costs& c = result.costs;
+  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
   return {{"schema", kResultsSchema},
           {"complete", !result.interrupted},
           {"environment", environment_document()},
@@ -265,7 +276,8 @@ json results_document(const experiment_result& result, const experiment_summary&
               {"lost", summary.generator.lost}}},
             {"offered_rate", summary.offered_rate},
             {"rows", std::move(rows)}}},
-          {"slowest_trace", trace_document(result.slowest_trace)}};
+          {"slowest_trace", trace_document(result.slowest_trace)},
+          {"pipelines", pipelines ? pipelines_document(*pipelines) : json()}};
 }
 
 }  // namespace tracebench::harness

@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include "field_reader.hpp"
+#include "tracebench/harness/pipeline_summary.hpp"
 #include "tracebench/harness/results_document.hpp"
 
 namespace tracebench::harness {
@@ -12,109 +14,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Walks the document with the JSON path of every value at hand, so the one error a bad file
-// gets names exactly where it is.
-class field_reader {
- public:
-  explicit field_reader(std::string_view origin) : origin_(origin) {}
-
-  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
-    throw results_file_error(origin_ + ": " + (path.empty() ? "/" : path) + ": " + problem);
-  }
-
-  const json& at(const json& object, std::string_view key, const std::string& path) const {
-    if (!object.is_object()) fail(path, "expected an object");
-    const auto it = object.find(key);
-    if (it == object.end()) fail(path, "missing \"" + std::string(key) + "\"");
-    return *it;
-  }
-
-  const json& object(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_object()) fail(path + "/" + std::string(key), "expected an object");
-    return value;
-  }
-
-  const json& array(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_array()) fail(path + "/" + std::string(key), "expected an array");
-    return value;
-  }
-
-  double number(const json& parent, std::string_view key, const std::string& path) const {
-    return number_value(at(parent, key, path), path + "/" + std::string(key));
-  }
-
-  double number_value(const json& value, const std::string& path) const {
-    if (!value.is_number()) fail(path, "expected a number");
-    const double d = value.get<double>();
-    if (!std::isfinite(d)) fail(path, "expected a finite number");
-    return d;
-  }
-
-  std::optional<double> optional_number(const json& parent, std::string_view key, const std::string& path) const {
-    const auto it = parent.find(key);
-    if (it == parent.end() || it->is_null()) return std::nullopt;
-    return number_value(*it, path + "/" + std::string(key));
-  }
-
-  std::uint64_t count(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-      fail(path + "/" + std::string(key), "expected an unsigned integer");
-    }
-    return value.get<std::uint64_t>();
-  }
-
-  std::int64_t integer(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_number_integer()) fail(path + "/" + std::string(key), "expected an integer");
-    return value.get<std::int64_t>();
-  }
-
-  unsigned small_count(const json& parent, std::string_view key, const std::string& path) const {
-    const std::uint64_t value = count(parent, key, path);
-    if (value > std::numeric_limits<unsigned>::max()) fail(path + "/" + std::string(key), "too large");
-    return static_cast<unsigned>(value);
-  }
-
-  bool boolean(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_boolean()) fail(path + "/" + std::string(key), "expected true or false");
-    return value.get<bool>();
-  }
-
-  std::string string(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
-    if (!value.is_string()) fail(path + "/" + std::string(key), "expected a string");
-    return value.get<std::string>();
-  }
-
- private:
-  std::string origin_;
-};
-
-std::string item(const std::string& path, std::string_view key, std::size_t index) {
-  return path + "/" + std::string(key) + "/" + std::to_string(index);
-}
 
 tracer::span_counts read_spans(const field_reader& r, const json& parent, const std::string& path) {
   const json& s = r.object(parent, "spans", path);
   const std::string p = path + "/spans";
   return {r.count(s, "started", p), r.count(s, "sampled", p), r.count(s, "ended", p), r.count(s, "exported", p),
           r.count(s, "dropped", p)};
-}
-
-metric_delta read_delta(const field_reader& r, const json& row, std::string_view key, const std::string& path) {
-  const json& d = r.object(row, key, path);
-  const std::string p = path + "/" + std::string(key);
-  metric_delta out;
-  const json& rounds = r.array(d, "per_round_percent", p);
-  for (std::size_t i = 0; i < rounds.size(); ++i) out.per_round.push_back(r.number_value(rounds[i], item(p, "per_round_percent", i)));
-  if (r.at(d, "median", p).is_null()) return out;
-  out.stats = summary{r.number(d, "median", p), r.number(d, "low", p), r.number(d, "high", p),
-                      r.number(d, "achieved_level", p), r.boolean(d, "within_noise", p)};
-  return out;
 }
 
 daily_volume read_daily(const field_reader& r, const json& parent, std::string_view key, const std::string& path) {
@@ -192,6 +97,7 @@ run_record read_run(const field_reader& r, const json& run, const std::string& p
   out.position = r.count(run, "position", p);
   out.throughput = r.number(run, "throughput", p);
   out.cpu_ns_per_request = r.number(run, "cpu_ns_per_request", p);
+  out.off_path_cpu_ns_per_request = r.optional_number(run, "off_path_cpu_ns_per_request", p).value_or(0);  // older files
   out.throughput_valid = r.boolean(run, "throughput_valid", p);
   out.throughput_invalid_reason = r.string(run, "throughput_invalid_reason", p);
   out.offered_rate = r.number(run, "offered_rate", p);
@@ -308,6 +214,7 @@ results_file parse_results_file(const nlohmann::ordered_json& document, std::str
   const json& runs = r.array(document, "runs", "");
   for (std::size_t i = 0; i < runs.size(); ++i) out.runs.push_back(read_run(r, runs[i], item("", "runs", i)));
   out.slowest_trace = read_trace(r, document);
+  out.pipelines = read_pipelines(document, origin);
   return out;
 }
 

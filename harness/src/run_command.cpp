@@ -1,7 +1,9 @@
 // tracebench run: carries out an overhead experiment on one scenario, prints the overhead
 // table (or JSON) and keeps every raw run in a results file.
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -30,7 +32,13 @@
 #include "tracebench/harness/experiment_plan.hpp"
 #include "tracebench/harness/experiment_runner.hpp"
 #include "tracebench/harness/experiment_summary.hpp"
+#include "tracebench/harness/memory_sweep.hpp"
 #include "tracebench/harness/overhead_table.hpp"
+#include "tracebench/harness/pipeline_summary.hpp"
+#include "tracebench/harness/pipeline_table.hpp"
+#include "pipeline_flags.hpp"
+#include "tracebench/services/scenario_summary.hpp"
+#include "tracebench/services/tracing_config.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/tracer/sampler.hpp"
@@ -57,13 +65,12 @@ Unsigned parse_whole(std::string_view flag, std::string_view text, Unsigned mini
 std::vector<std::string> parse_rates(std::string_view text) {
   std::vector<std::string> configurations{"off", "never"};
   if (trim_blanks(text) == "none") return configurations;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    const std::string entry(trim_blanks(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+  for (const std::string& entry : split_list("--rates", text)) {
     double ratio = 0;
     try {
-      ratio = tracer::parse_sampling_ratio(entry);
+      // "tail" and "1/16+tail" too: a pipeline with a tail collector.
+      const services::tracing_config config = services::tracing_config::parse(entry);
+      ratio = config.tracing == services::tracing_config::mode::probability ? config.probability : 0;
     } catch (const std::invalid_argument& e) {
       throw flag_error("--rates", e.what());
     }
@@ -74,9 +81,8 @@ std::vector<std::string> parse_rates(std::string_view text) {
       if (seen == entry) throw flag_error("--rates", "sampling ratio \"" + entry + "\" is listed twice");
     }
     configurations.push_back(entry);
-    if (comma == std::string_view::npos) return configurations;
-    start = comma + 1;
   }
+  return configurations;
 }
 
 experiment_plan build_plan(const po::variables_map& values) {
@@ -197,6 +203,17 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "target", po::value<std::string>(),
       "run on a graph already running as 'tracebench serve' processes: the entry service's URL, "
       "http://HOST:PORT")(
+      "pipeline", po::value<std::string>(),
+      "compare sampling pipelines, comma-separated: head (each --rates ratio; without --rates, the "
+      "scenario's, else 1/16 and 1/1024), tail (head 1/1, then a tail-sampling collector), two-tier (each "
+      "ratio, then the collector); tracks every request's outcome against what storage kept (default: "
+      "the scenario's \"sampling\" block, else none)")(
+      "decision-wait", po::value<std::string>(), "the collector's wait after a trace's first span, seconds "
+                                                 "(default: the scenario's, else 1)")(
+      "slow", po::value<std::string>(), "the collector keeps traces at least this long, seconds (default: the "
+                                        "scenario's slow_us, else 10x its mean latency)")(
+      "baseline", po::value<std::string>(), "the collector keeps this share of the rest (default 0.1)")(
+      "num-traces", po::value<std::string>(), "traces the collector holds at most (default 50000)")(
       "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
                                              "seconds (default 0.001, raised to a tenth of the run's own p99 "
                                              "latency when that is larger)")(
@@ -216,8 +233,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   }
   experiment_plan plan;
   try {
-    plan = build_plan(parsed.values);
-    validate(plan);
+    plan = build_plan(parsed.values);  // validated once the scenario's pipelines are applied
   } catch (const std::invalid_argument& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
@@ -227,6 +243,13 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   const services::load_result loaded = services::load_scenario_file(file);
   if (!loaded.ok()) {
     for (const std::string& e : loaded.errors) err << (loaded.unreadable ? "tracebench: " : file + ": ") << e << '\n';
+    return kExitUsage;
+  }
+  try {
+    apply_pipelines(plan, parsed.values, *loaded.value);
+    validate(plan);
+  } catch (const std::invalid_argument& e) {
+    err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
   }
   std::optional<http_url> target;
@@ -268,18 +291,30 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       result.slowest_trace = capture_slowest_trace(
           *loaded.value, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
     }
+    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
+      err << "sweeping the tail collector's memory against decision wait and load\n";
+      memory_sweep_options sweep;
+      sweep.offered_rate = result.offered_rate;
+      sweep.threads = result.graph_threads;
+      sweep.duration = plan.phase_duration;
+      sweep.stop = &g_interrupt;
+      result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
+    }
   } catch (const std::exception& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitFailed;
   }
   const experiment_summary summary = summarize_experiment(result);
+  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
   const nlohmann::ordered_json document = results_document(result, summary);
   const std::string text = document.dump(2) + '\n';
 
   if (format == "json") {
     out << text;
   } else {
-    out << render_overhead_table(summary, format == "markdown" ? table_style::markdown : table_style::text);
+    const table_style style = format == "markdown" ? table_style::markdown : table_style::text;
+    out << render_overhead_table(summary, style);
+    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
   }
   out << std::flush;
 

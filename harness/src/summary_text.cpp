@@ -20,7 +20,10 @@ std::string signed_percent(double value, int decimals) {
 }
 
 std::string change_cell(const configuration_summary& row, const metric_delta& delta) {
-  if (row.baseline) return "baseline";
+  return row.baseline ? "baseline" : delta_cell(delta);
+}
+
+std::string delta_cell(const metric_delta& delta) {
   if (!delta.stats) return "n/a";
   const summary& s = *delta.stats;
   char buffer[96];

@@ -14,6 +14,8 @@ namespace tracebench::harness {
 [[nodiscard]] std::string signed_percent(double value, int decimals = 2);
 // "+1.23% [-0.50, +3.10] ~" (~ when the interval contains 0); "baseline" for off, "n/a" without data.
 [[nodiscard]] std::string change_cell(const configuration_summary& row, const metric_delta& delta);
+// The same for a delta of no particular row: "+1.23% [-0.50, +3.10] ~", or "n/a".
+[[nodiscard]] std::string delta_cell(const metric_delta& delta);
 // "8", or "8 (1 INVALID)" when some of the configuration's runs were left out.
 [[nodiscard]] std::string runs_cell(const configuration_summary& row);
 // The formatted value, or "-" when there is none.

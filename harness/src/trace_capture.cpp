@@ -107,7 +107,8 @@ std::optional<std::string> capture_configuration(const experiment_plan& plan) {
   double best_probability = 0;
   for (const std::string& c : plan.configurations) {
     const services::tracing_config config = services::tracing_config::parse(c);
-    if (config.tracing != services::tracing_config::mode::probability) continue;
+    // A tail configuration's collector would choose the trace; the capture wants the head's.
+    if (config.tracing != services::tracing_config::mode::probability || config.tail) continue;
     if (config.probability > best_probability) {
       best_probability = config.probability;
       best = c;

@@ -174,6 +174,50 @@ TEST(LatencyHistogram, ValuesBelowRangeLandInTheLowestBucket) {
   EXPECT_EQ(hist.overflow_count(), 0U);
 }
 
+TEST(LatencyHistogram, CountAtOrBelowCountsWholeBucketsEndingAtTheBound) {
+  h hist;
+  EXPECT_EQ(hist.count_at_or_below(h::kHighestTrackable), 0U);
+  hist.record(-5);  // the 1 us bucket, which ends at 1000 ns
+  hist.record(100'000'000);  // 100 ms
+  hist.record(h::kHighestTrackable + 1, 4);  // overflow
+  EXPECT_EQ(hist.count_at_or_below(999), 0U);
+  EXPECT_EQ(hist.count_at_or_below(1'000), 1U);
+  // 100 ms shares a bucket with values up to its highest equivalent: the bucket counts from there.
+  const std::int64_t top = h::highest_equivalent_value(100'000'000);
+  ASSERT_GT(top, 100'000'000);
+  EXPECT_EQ(hist.count_at_or_below(100'000'000), 1U);
+  EXPECT_EQ(hist.count_at_or_below(top - 1), 1U);
+  EXPECT_EQ(hist.count_at_or_below(top), 2U);
+  EXPECT_EQ(hist.count_at_or_below(std::numeric_limits<std::int64_t>::max()), 2U);  // never the overflow
+  EXPECT_EQ(hist.count(), 6U);
+}
+
+TEST(LatencyHistogram, CountAtOrBelowIsExactToPointOnePercentOfTheBound) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> latency(std::log(2e6), 2.0);
+  std::vector<std::int64_t> values;
+  h hist;
+  for (int i = 0; i < 50'000; ++i) {
+    const auto v = std::clamp(static_cast<std::int64_t>(latency(rng)), h::kLowestTrackable, 2 * h::kHighestTrackable);
+    values.push_back(v);
+    hist.record(v);
+  }
+  std::sort(values.begin(), values.end());
+  auto exact_at_or_below = [&](double bound) {
+    return static_cast<std::uint64_t>(std::upper_bound(values.begin(), values.end(), bound,
+                                                       [](double b, std::int64_t v) { return b < static_cast<double>(v); }) -
+                                      values.begin());
+  };
+  std::uint64_t previous = 0;
+  for (std::int64_t bound = 1'000; bound <= h::kHighestTrackable; bound = bound * 3 / 2 + 7) {
+    const std::uint64_t got = hist.count_at_or_below(bound);
+    ASSERT_LE(got, exact_at_or_below(static_cast<double>(bound))) << bound;
+    ASSERT_GE(got, exact_at_or_below(static_cast<double>(bound) * 0.999)) << bound;
+    ASSERT_GE(got, previous) << bound;
+    previous = got;
+  }
+}
+
 TEST(LatencyHistogram, EmptyHistogramReportsZeros) {
   const h hist;
   EXPECT_EQ(hist.count(), 0U);

@@ -26,6 +26,9 @@ struct closed_loop_options {
   // When set: CPU time the target uses outside this process (its servers' processes), read at
   // both ends of the window and added to process_cpu.
   std::function<std::chrono::nanoseconds()> cpu_elsewhere;
+  // When set: CPU of the target's threads that are off the request path (its span exporter), read
+  // at both ends of the window; part of process_cpu, reported apart as off_path_cpu.
+  std::function<std::chrono::nanoseconds()> cpu_off_path;
 };
 
 struct closed_loop_result {
@@ -42,6 +45,7 @@ struct closed_loop_result {
   // generator's, plus the target's elsewhere (options.cpu_elsewhere). Per request it is steadier than throughput on a machine whose cores are shared
   // (a stolen or throttled core lowers requests per second, not CPU per request).
   std::chrono::nanoseconds process_cpu{0};
+  std::chrono::nanoseconds off_path_cpu{0};  // of process_cpu, options.cpu_off_path's; 0 without it
   bool valid = true;
   std::string invalid_reason;  // set when replies were lost
 

@@ -4,10 +4,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tracebench/harness/pipeline_record.hpp"
 
 namespace tracebench::harness {
 
@@ -57,6 +60,10 @@ struct experiment_plan {
   // (an explicit --lag-bound).
   bool lag_bound_adapts = true;
   std::uint64_t seed = 1;
+  // Set to compare sampling pipelines: every run, off included, then tracks each request's outcome
+  // and which traces reached storage (a pipeline_record), and the "tail" configurations put this
+  // collector before storage. Required by any "tail" configuration; in-process only.
+  std::optional<tail_collector_settings> pipeline;
 };
 
 // One executor thread per core but one: the open loop's pacer and the batch exporter need a core
@@ -67,7 +74,8 @@ struct experiment_plan {
 [[nodiscard]] unsigned graph_threads_for(const experiment_plan& plan) noexcept;
 
 // Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
-// zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off".
+// zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off"; a
+// "tail" configuration without plan.pipeline, or plan.pipeline on a remote graph.
 void validate(const experiment_plan& plan);
 
 // orders[r] lists the indices 0..configs-1 starting at r mod configs and wrapping, so every

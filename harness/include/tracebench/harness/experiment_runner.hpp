@@ -16,6 +16,8 @@
 #include "tracebench/harness/hot_path_costs.hpp"
 #include "tracebench/harness/latency_summary.hpp"
 #include "tracebench/harness/machine_load.hpp"
+#include "tracebench/harness/memory_sweep.hpp"
+#include "tracebench/harness/pipeline_record.hpp"
 #include "tracebench/harness/recorded_trace.hpp"
 #include "tracebench/harness/run_graph.hpp"
 #include "tracebench/harness/span_volume.hpp"
@@ -32,6 +34,9 @@ struct run_record {
   // Phase 1: closed loop.
   double throughput = 0.0;  // completed per second
   double cpu_ns_per_request = 0.0;  // this process's CPU over the window / completed
+  // Of it, the span exporter's thread and what runs behind it (a tail collector): off the request
+  // path. 0 where the graph cannot tell (a remote graph).
+  double off_path_cpu_ns_per_request = 0.0;
   bool throughput_valid = true;
   std::string throughput_invalid_reason;
 
@@ -54,6 +59,7 @@ struct run_record {
   std::optional<compression_figures> compression;  // the run's first export requests, zstd
 
   std::optional<machine_load> load;  // over the whole run; empty where it cannot be read
+  std::optional<pipeline_record> pipeline;  // when the plan compares pipelines
 
   [[nodiscard]] bool valid() const noexcept { return throughput_valid && latency_valid; }
   [[nodiscard]] bool loaded() const noexcept { return load && load->other_cores > kLoadedMachineCores; }
@@ -76,6 +82,8 @@ struct experiment_result {
 
   // For the report's waterfall: filled after the experiment by capture_slowest_trace.
   std::optional<recorded_trace> slowest_trace;
+  // For the report's memory chart: filled after the experiment by sweep_collector_memory.
+  std::vector<memory_sweep_point> memory_sweep;
 };
 
 struct progress_event {

@@ -77,6 +77,12 @@ class latency_histogram {
   // 0 when empty.
   [[nodiscard]] std::int64_t value_at_percentile(double percent) const noexcept;
 
+  // Values recorded whose bucket's highest equivalent value is <= nanos, for cumulative
+  // histogram buckets at fixed bounds. Bucket granularity: values in the bucket that straddles
+  // nanos are left out although some are <= nanos (an undercount of values within 0.1% below
+  // nanos). Overflowed values never count.
+  [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t nanos) const noexcept;
+
   // Rows at 0%, then ticks_per_half_distance rows per halving of the distance to 100%, then a
   // final row at 100%. Empty when nothing was recorded.
   [[nodiscard]] std::vector<percentile_row> percentile_spectrum(int ticks_per_half_distance = 5) const;

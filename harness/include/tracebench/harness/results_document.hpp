@@ -20,6 +20,10 @@ inline constexpr const char* kResultsSchema = "tracebench.results/1";
 #endif
 }
 
+// {"per_round_percent", "median", "low", "high", "achieved_level", "within_noise"}; median null
+// when there was no valid pair of runs.
+[[nodiscard]] nlohmann::ordered_json delta_document(const metric_delta& delta);
+
 // cpu model, cores, kernel, compiler, build type; fields the host cannot tell are null.
 [[nodiscard]] nlohmann::ordered_json environment_document();
 

@@ -12,6 +12,7 @@
 
 #include "tracebench/harness/experiment_runner.hpp"
 #include "tracebench/harness/experiment_summary.hpp"
+#include "tracebench/harness/pipeline_summary.hpp"
 #include "tracebench/harness/recorded_trace.hpp"
 
 namespace tracebench::harness {
@@ -29,6 +30,7 @@ struct results_file {
   experiment_summary summary;       // summary.rows with their per-round deltas and spectra
   std::vector<run_record> runs;     // every raw run; latency_distribution is left empty
   std::optional<recorded_trace> slowest_trace;  // absent in remote runs and older files
+  std::optional<pipeline_summary> pipelines;    // when the run compared sampling pipelines
 };
 
 // Throws results_file_error: unreadable file, not JSON, another schema, a missing or mistyped field.

@@ -12,6 +12,7 @@
 
 #include "tracebench/harness/experiment_plan.hpp"
 #include "tracebench/harness/load_target.hpp"
+#include "tracebench/harness/pipeline_record.hpp"
 #include "tracebench/harness/span_volume.hpp"
 #include "tracebench/services/scenario.hpp"
 #include "tracebench/tracer/span_counters.hpp"
@@ -26,6 +27,7 @@ struct run_spans {
   // Cores' worth of CPU the graph used on this machine outside this process over the run: not
   // load from others, so the machine-load flag leaves it out.
   double graph_cores_here = 0;
+  std::optional<pipeline_record> pipeline;  // when the plan compares pipelines
 };
 
 class run_graph {
@@ -40,6 +42,11 @@ class run_graph {
   // For the closed loop's CPU per request: CPU the graph uses outside this process, from any
   // fixed origin; empty when it all runs here.
   [[nodiscard]] virtual std::function<std::chrono::nanoseconds()> cpu_elsewhere() { return {}; }
+  // For the closed loop's request-path CPU: CPU of the threads here that are off the request path
+  // (the span exporter and what runs behind it), from any fixed origin; empty when unknown.
+  [[nodiscard]] virtual std::function<std::chrono::nanoseconds()> cpu_off_path() { return {}; }
+  // Phase 2 (the offered load every configuration shares) starts now: peaks restart here.
+  virtual void latency_phase_started() {}
   // Ends the run; the graph is not used after it.
   [[nodiscard]] virtual run_spans finish() = 0;
 };

@@ -1,0 +1,48 @@
+#pragma once
+// What one run's sampling pipeline kept of the requests it served, against ground truth: the
+// harness sees every request's outcome and every trace storage received, so "errors captured" is
+// a count, not an estimate. Recorded only when the plan compares pipelines (plan.pipeline set).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tracebench/harness/openmetrics.hpp"
+#include "tracebench/harness/reweighting.hpp"
+#include "tracebench/tracer/tail_sampler.hpp"
+
+namespace tracebench::harness {
+
+// The tail-sampling collector the "tail" configurations put between exporter and storage.
+struct tail_collector_settings {
+  std::chrono::nanoseconds decision_wait = std::chrono::seconds(1);
+  std::size_t num_traces = 50'000;
+  bool keep_errors = true;
+  std::chrono::nanoseconds slow = std::chrono::milliseconds(100);  // also what "slow" means below
+  double baseline = 0.1;  // 0: no probabilistic policy
+
+  [[nodiscard]] tracer::tail_policy policy() const;
+};
+
+struct pipeline_record {
+  // Every request answered in the run (both phases, warm-ups included).
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;  // answered with an error
+  std::uint64_t slow = 0;    // send to reply at least the collector's slow threshold
+  // Of them, those with a trace in storage.
+  std::uint64_t kept = 0;
+  std::uint64_t kept_errors = 0;
+  std::uint64_t kept_slow = 0;
+  std::uint64_t spans_stored = 0;
+  // Stored traces weighted by their adjusted counts (head th, raised by the tail tier).
+  population_estimate estimate;
+  // The collector's own figures; tail configurations only. Its peak is over the latency phase
+  // (the offered load every configuration shares), not the closed loop's capacity burst.
+  std::optional<tracer::tail_sampler_stats> collector;
+  // Per latency bucket the slowest stored trace, for OpenMetrics exemplars.
+  std::vector<latency_exemplar> exemplars;
+};
+
+}  // namespace tracebench::harness
