@@ -141,6 +141,8 @@ dl.environment dd { margin: 0; font-variant-numeric: tabular-nums; }
 .chart .empty { color: #6e7781; font-style: italic; border: 1px dashed #d0d7de; padding: 16px; }
 footer { color: #6e7781; font-size: 12px; margin-top: 48px; }
 )";
+// Only in pages with a pipeline section, so that pages without one stay as they were.
+constexpr std::string_view kPipelineStyle = ".pipelines h3 { margin: 20px 0 6px; }\n";
 
 // Draws every chart whose element has a view; a failure shows in the page and in the console.
 constexpr std::string_view kEmbedScript = R"(
@@ -172,10 +174,8 @@ std::string cell_html(std::string_view cell) {
   return out;
 }
 
-void write_table(std::ostream& out, const report_table& table) {
-  if (table.header.empty() && table.rows.empty()) return;
-  out << "<section id=\"" << escape_html(table.id) << "\">\n<h2>" << escape_html(table.title) << "</h2>\n"
-      << "<div class=\"table-wrap\"><table>\n<thead><tr>";
+void write_table_wrap(std::ostream& out, const report_table& table) {
+  out << "<div class=\"table-wrap\"><table>\n<thead><tr>";
   for (const std::string& cell : table.header) out << "<th>" << escape_html(cell) << "</th>";
   out << "</tr></thead>\n<tbody>\n";
   for (const std::vector<std::string>& row : table.rows) {
@@ -183,7 +183,33 @@ void write_table(std::ostream& out, const report_table& table) {
     for (const std::string& cell : row) out << "<td>" << cell_html(cell) << "</td>";
     out << "</tr>\n";
   }
-  out << "</tbody></table></div>\n</section>\n";
+  out << "</tbody></table></div>\n";
+}
+
+void write_table(std::ostream& out, const report_table& table) {
+  if (table.header.empty() && table.rows.empty()) return;
+  out << "<section id=\"" << escape_html(table.id) << "\">\n<h2>" << escape_html(table.title) << "</h2>\n";
+  write_table_wrap(out, table);
+  out << "</section>\n";
+}
+
+// As the terminal lays it out: the first table is the section's own, the others its subsections,
+// the notes last.
+void write_pipelines(std::ostream& out, const report_content& content) {
+  if (content.pipeline_tables.empty()) return;
+  const report_table& first = content.pipeline_tables.front();
+  out << "<section id=\"" << escape_html(first.id) << "\" class=\"pipelines\">\n<h2>" << escape_html(first.title)
+      << "</h2>\n";
+  write_table_wrap(out, first);
+  for (std::size_t i = 1; i < content.pipeline_tables.size(); ++i) {
+    const report_table& table = content.pipeline_tables[i];
+    out << "<section id=\"" << escape_html(table.id) << "\">\n<h3>" << escape_html(table.title) << "</h3>\n";
+    write_table_wrap(out, table);
+    out << "</section>\n";
+  }
+  out << "<div class=\"notes\">\n";
+  for (const std::string& note : content.pipeline_notes) out << "<p>" << escape_html(note) << "</p>\n";
+  out << "</div>\n</section>\n";
 }
 
 void write_list(std::ostream& out, std::string_view css_class, const std::vector<std::string>& items) {
@@ -205,6 +231,7 @@ void write_text(std::ostream& out, const report_content& content) {
     out << "<p class=\"generator-health\">" << escape_html(content.generator_health) << "</p>\n";
   }
   if (!content.projection.empty()) out << "<p class=\"projection\">" << escape_html(content.projection) << "</p>\n";
+  write_pipelines(out, content);
   if (!content.environment.empty()) {
     out << "<section id=\"environment\">\n<h2>Environment</h2>\n<dl class=\"environment\">\n";
     for (const auto& [label, value] : content.environment) {
@@ -262,7 +289,9 @@ std::string render_html_report(const results_file& results, const std::filesyste
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta name=\"generator\" content=\"tracebench report\">\n"
-      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n"
+      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle
+      << (content.pipeline_tables.empty() ? std::string_view() : kPipelineStyle)
+      << "</style>\n</head>\n<body>\n<main>\n"
       << "<header>\n<h1>" << escape_html(title) << "</h1>\n";
   if (!content.subtitle.empty()) out << "<p class=\"subtitle\">" << escape_html(content.subtitle) << "</p>\n";
   out << "</header>\n";

@@ -34,6 +34,18 @@ std::string trace_section(const recorded_trace& t) {
          " in a capture run after the experiment. Its waterfall and critical path are in the HTML report.\n";
 }
 
+// Laid out as the terminal lays it out: the first table is the section's own, the others are its
+// subsections, the notes come last.
+std::string pipelines_section(const report_content& c) {
+  const report_table& first = c.pipeline_tables.front();
+  std::string out = "## " + first.title + "\n\n" + table_markdown(first) + '\n';
+  for (std::size_t i = 1; i < c.pipeline_tables.size(); ++i) {
+    out += "### " + c.pipeline_tables[i].title + "\n\n" + table_markdown(c.pipeline_tables[i]) + '\n';
+  }
+  for (const std::string& note : c.pipeline_notes) out += note + "\n\n";
+  return out;
+}
+
 }  // namespace
 
 std::string render_markdown_report(const results_file& results) {
@@ -44,6 +56,7 @@ std::string render_markdown_report(const results_file& results) {
   for (const std::string& note : c.notes) out += note + "\n\n";
   out += c.generator_health + "\n\n## " + c.volume.title + "\n\n" + table_markdown(c.volume) + '\n' + c.projection +
          "\n\n";
+  if (!c.pipeline_tables.empty()) out += pipelines_section(c);
   if (results.slowest_trace) out += trace_section(*results.slowest_trace) + '\n';
   out += "## Environment\n\n";
   std::vector<std::vector<std::string>> env{{"", "value"}};

@@ -41,14 +41,7 @@ double parse_positive(std::string_view flag, const std::string& text) {
 
 std::vector<double> parse_rates(const std::string& text) {
   std::vector<double> rates;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = text.find(',', start);
-    const std::string item(trim_blanks(std::string_view(text).substr(start, comma - start)));
-    rates.push_back(parse_fraction("--sampling", item, false));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  for (const std::string& item : split_list("--sampling", text)) rates.push_back(parse_fraction("--sampling", item, false));
   return rates;
 }
 
@@ -63,6 +56,12 @@ void take_measured(const std::string& path, projection_input& in) {
   if (best == nullptr) throw results_file_error(path + ": no configuration exported a span to measure");
   in.measured_bytes_per_span = best->bytes_per_span;
   in.measured_zstd_bytes_per_span = best->zstd_bytes_per_span;
+  if (!results.pipelines) return;
+  for (const pipeline_row& row : results.pipelines->rows) {
+    if (row.requests > 0 && row.configuration != "never") {
+      in.measured_pipelines.push_back({row.configuration + " (" + results.summary.scenario_name + ")", row.kept_fraction()});
+    }
+  }
 }
 
 int run_project(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {

@@ -304,6 +304,10 @@ std::vector<report_chart> make_report_charts(const results_file& results) {
   charts.push_back(make_waterfall_chart(results));
   charts.push_back(make_volume_spans_chart(results));
   charts.push_back(make_volume_bytes_chart(results));
+  // Pages of experiments without a sweep keep the charts they always had.
+  if (results.pipelines && !results.pipelines->memory_sweep.empty()) {
+    charts.push_back(make_pipeline_memory_chart(results));
+  }
   return charts;
 }
 

@@ -19,14 +19,16 @@ struct report_chart {
   std::string empty_note;  // why there is nothing to draw, when spec is null
 };
 
-// In page order: overhead, spectrum, throughput, waterfall, volume-spans, volume-bytes.
+// In page order: overhead, spectrum, throughput, waterfall, volume-spans, volume-bytes, then
+// pipeline-memory only when the file has a collector memory sweep with points.
 [[nodiscard]] std::vector<report_chart> make_report_charts(const results_file& results);
 
 // Single charts of make_report_charts, each in a file of its own: the slowest sampled trace with
-// its critical path, and the span volume.
+// its critical path, the span volume, and the collector memory sweep.
 [[nodiscard]] report_chart make_waterfall_chart(const results_file& results);
 [[nodiscard]] report_chart make_volume_spans_chart(const results_file& results);
 [[nodiscard]] report_chart make_volume_bytes_chart(const results_file& results);
+[[nodiscard]] report_chart make_pipeline_memory_chart(const results_file& results);
 
 // Shared by the chart files: the look every chart has, and the configurations in plan order
 // (a JSON array, for a scale's domain).

@@ -1,6 +1,8 @@
-// tracebench report: a results file as Markdown, self-contained HTML with charts, or CSV.
+// tracebench report: a results file as Markdown, self-contained HTML with charts, CSV, or
+// OpenMetrics text.
 
 #include <filesystem>
+#include <stdexcept>
 #include <ostream>
 #include <string>
 #include <system_error>
@@ -10,6 +12,7 @@
 #include "tracebench/harness/csv_report.hpp"
 #include "tracebench/harness/html_report.hpp"
 #include "tracebench/harness/markdown_report.hpp"
+#include "tracebench/harness/report_content.hpp"
 #include "tracebench/harness/results_file.hpp"
 
 namespace tracebench::harness {
@@ -21,7 +24,8 @@ constexpr std::string_view kWhere = "tracebench report";
 
 int run_report(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
-  flags.add_options()("format", po::value<std::string>()->default_value("markdown"), "markdown, html or csv")(
+  flags.add_options()("format", po::value<std::string>()->default_value("markdown"),
+                               "markdown, html, csv or openmetrics")(
       "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
       "assets", po::value<std::string>(),
       "HTML: the node_modules directory holding vega, vega-lite and vega-embed (default: "
@@ -34,8 +38,8 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
   if (parsed.exit_code) return *parsed.exit_code;
 
   const std::string format = parsed.values["format"].as<std::string>();
-  if (format != "markdown" && format != "html" && format != "csv") {
-    return usage_error(kWhere, "--format must be markdown, html or csv, not '" + format + "'", err);
+  if (format != "markdown" && format != "html" && format != "csv" && format != "openmetrics") {
+    return usage_error(kWhere, "--format must be markdown, html, csv or openmetrics, not '" + format + "'", err);
   }
   if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
   const auto files = parsed.values["results"].as<std::vector<std::string>>();
@@ -51,6 +55,8 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
       report = render_markdown_report(results);
     } else if (format == "csv") {
       report = render_csv_report(results);
+    } else if (format == "openmetrics") {
+      report = render_openmetrics_report(results);
     } else {
       const std::filesystem::path assets = parsed.values.count("assets") != 0
                                                ? std::filesystem::path(parsed.values["assets"].as<std::string>())
@@ -62,6 +68,10 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
     return kExitUsage;
   } catch (const report_assets_error& e) {
     err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    // What OpenMetrics cannot carry, such as a configuration named twice in the file.
+    err << kWhere << ": " << files.front() << ": " << e.what() << '\n';
     return kExitUsage;
   }
 
@@ -83,8 +93,8 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
 const command& report_command() {
   static const command kCommand{
       "report",
-      "[--format markdown|html|csv] [--output FILE] RESULTS.json",
-      "turn a results file into a report: Markdown, HTML with charts, or CSV",
+      "[--format markdown|html|csv|openmetrics] [--output FILE] RESULTS.json",
+      "turn a results file into a report: Markdown, HTML with charts, CSV, or OpenMetrics",
       "Reads a results file written by 'tracebench run' and renders it. Markdown: the Dapper-style\n"
       "table (latency mean/p50/p99, throughput and CPU changes with their intervals, spans/s,\n"
       "bytes/span, sampled fraction) with Dapper's published figures beside it, span volume and its\n"
@@ -92,11 +102,17 @@ const command& report_command() {
       "self-contained page (no network needed to view it) with the same tables and Vega-Lite charts:\n"
       "overhead against sampling rate, the latency percentile spectrum, throughput per\n"
       "configuration, the slowest trace's waterfall with its critical path, and span volume. CSV:\n"
-      "one row per configuration, numbers unformatted. A file that is not a valid results file\n"
-      "gets one line naming the file and the JSON path of the problem, and exit status 2.",
+      "one row per configuration, numbers unformatted. When the run compared sampling pipelines,\n"
+      "Markdown and HTML add its tables (what each kept, reweighting, collector memory) and HTML\n"
+      "a chart of the collector memory sweep. OpenMetrics: the histogram family\n"
+      "tracebench_request_latency_seconds, a series per configuration from its merged latency\n"
+      "histogram, with the stored traces' ids as exemplars when the run compared pipelines; it\n"
+      "ends in '# EOF'. A file that is not a valid results file gets one line naming the file and\n"
+      "the JSON path of the problem, and exit status 2.",
       "  tracebench report results/run-checkout-20261122T101500Z.json\n"
       "  tracebench report --format html --output report.html results/run-checkout-20261122T101500Z.json\n"
-      "  tracebench report --format csv results/run-checkout-20261122T101500Z.json > checkout.csv\n",
+      "  tracebench report --format csv results/run-checkout-20261122T101500Z.json > checkout.csv\n"
+      "  tracebench report --format openmetrics -o latency.txt results/run-rare-failures-20261122T101500Z.json\n",
       run_report};
   return kCommand;
 }

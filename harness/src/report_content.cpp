@@ -1,5 +1,12 @@
 #include "tracebench/harness/report_content.hpp"
 
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tracebench/harness/openmetrics.hpp"
+#include "tracebench/harness/pipeline_table.hpp"
 #include "summary_text.hpp"
 #include "text_format.hpp"
 
@@ -96,6 +103,28 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
   return rows;
 }
 
+// A table of make_pipeline_tables (header row first) under the title the terminal gives it.
+report_table pipeline_table(std::string id, std::string title, std::vector<std::vector<std::string>> rows) {
+  report_table t{std::move(id), std::move(title), std::move(rows.front()), {}};
+  t.rows.assign(std::make_move_iterator(rows.begin() + 1), std::make_move_iterator(rows.end()));
+  return t;
+}
+
+// The same tables, in the same order and on the same conditions, as render_pipeline_tables.
+void add_pipelines(const pipeline_summary& summary, report_content& c) {
+  pipeline_tables t = make_pipeline_tables(summary);
+  c.pipeline_tables.push_back(pipeline_table("pipelines", std::string(kPipelinesTitle), std::move(t.kept)));
+  if (t.reweighting.size() > 1) {
+    c.pipeline_tables.push_back(pipeline_table("pipeline-reweighting", std::string(kReweightingTitle),
+                                               std::move(t.reweighting)));
+  }
+  if (t.memory.size() > 1) {
+    c.pipeline_tables.push_back(
+        pipeline_table("pipeline-memory", std::string(kCollectorMemoryTitle), std::move(t.memory)));
+  }
+  c.pipeline_notes = std::move(t.notes);
+}
+
 }  // namespace
 
 report_content make_report_content(const results_file& results) {
@@ -134,7 +163,23 @@ report_content make_report_content(const results_file& results) {
   for (const configuration_summary& row : s.rows) {
     for (const std::string& reason : row.invalid_reasons) c.invalid_runs.push_back(row.configuration + " " + reason);
   }
+  if (results.pipelines) add_pipelines(*results.pipelines, c);
   return c;
+}
+
+std::string render_openmetrics_report(const results_file& results) {
+  std::vector<openmetrics_series> series;
+  for (const configuration_summary& row : results.summary.rows) {
+    openmetrics_series s{row.configuration, &row.latency, {}};
+    if (results.pipelines) {
+      for (const pipeline_row& p : results.pipelines->rows) {
+        if (p.configuration != row.configuration) continue;
+        s.exemplars.insert(s.exemplars.end(), p.exemplars.begin(), p.exemplars.end());
+      }
+    }
+    series.push_back(std::move(s));
+  }
+  return render_openmetrics("tracebench_request_latency_seconds", series, default_latency_bounds());
 }
 
 }  // namespace tracebench::harness

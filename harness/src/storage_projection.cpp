@@ -46,6 +46,7 @@ std::vector<projection_row> project_storage(const projection_input& in) {
   rows.push_back(row(in, "tail: " + tail_name, wanted + (1 - wanted) * in.tail_baseline));
   rows.push_back(row(in, "head " + rate_text(in.two_tier_head) + ", then tail: " + tail_name,
                      wanted * in.two_tier_head + (1 - wanted) * std::min(in.two_tier_head, in.tail_baseline)));
+  for (const auto& measured : in.measured_pipelines) rows.push_back(row(in, "measured " + measured.name, measured.kept_fraction));
   return rows;
 }
 

@@ -59,7 +59,7 @@ TEST_F(CliReport, BadInputIsOneLineAndExitTwo) {
       {"report " + quote(truncated), "truncated.json: not JSON"},
       {"report " + quote(other), "other.json: /schema: expected \"tracebench.results/1\""},
       {"report " + quote(broken), "broken.json: /slowest_trace: missing \"offered_rate\""},
-      {"report --format pdf " + quote(kFixture), "--format must be markdown, html or csv, not 'pdf'"},
+      {"report --format pdf " + quote(kFixture), "--format must be markdown, html, csv or openmetrics, not 'pdf'"},
       {"report " + quote(kFixture) + " " + quote(kFixture), "one results file at a time"},
       {"report --assets /tmp " + quote(kFixture), "--assets is for --format html"},
       {"report --format html --assets " + quote(dir_ / "no-assets") + " " + quote(kFixture), "npm ci --prefix"},

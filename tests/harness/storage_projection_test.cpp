@@ -48,3 +48,16 @@ TEST(StorageProjection, OursBesideTheGivenSize) {
   EXPECT_DOUBLE_EQ(*rows[0].measured_bytes_per_day, 500'000.0 * 86'400 * 333);
   EXPECT_DOUBLE_EQ(*rows[0].measured_zstd_bytes_per_day, 500'000.0 * 86'400 * 31);
 }
+
+TEST(StorageProjection, MeasuredPipelinesFollowTheModelledOnesAtTheirOwnKeptShare) {
+  th::projection_input in;
+  in.head_rates = {1.0};
+  in.measured_pipelines = {{"tail (rare-failures)", 0.102}, {"1/1024 (rare-failures)", 0.00135}};
+  const auto rows = th::project_storage(in);
+  ASSERT_EQ(rows.size(), 5U);  // 1/1, tail, two-tier, then the two measured
+  EXPECT_EQ(rows[3].pipeline, "measured tail (rare-failures)");
+  EXPECT_DOUBLE_EQ(rows[3].kept_fraction, 0.102);
+  EXPECT_DOUBLE_EQ(rows[3].bytes_per_day, 500'000.0 * 0.102 * 86'400 * 426);
+  EXPECT_EQ(rows[4].pipeline, "measured 1/1024 (rare-failures)");
+  EXPECT_DOUBLE_EQ(rows[4].spans_per_second, 500'000.0 * 0.00135);
+}

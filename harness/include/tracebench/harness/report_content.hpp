@@ -1,7 +1,8 @@
 #pragma once
 // What every report format shows of a results file, as text cells: the Dapper-style overhead
-// table, span volume and its projection, generator health, the environment, and the warnings.
-// The Markdown, CSV and HTML renderers lay it out; none of them computes a figure of its own.
+// table, span volume and its projection, generator health, the environment, the warnings, and the
+// sampling-pipeline comparison. The Markdown, CSV and HTML renderers lay it out; none of them
+// computes a figure of its own. Also the OpenMetrics rendering of the latency histograms.
 
 #include <string>
 #include <utility>
@@ -29,8 +30,18 @@ struct report_content {
   std::string projection;           // the span-volume projection at the scenario's production rate, one line
   std::vector<std::pair<std::string, std::string>> environment;  // label, value
   std::vector<std::string> invalid_runs;  // "1/16 round 2: open loop: ..."
+  // The terminal's pipeline tables (make_pipeline_tables): kept/cost, then reweighting and the
+  // collector memory sweep when they have rows. Both empty when the file compared no pipelines.
+  std::vector<report_table> pipeline_tables;
+  std::vector<std::string> pipeline_notes;
 };
 
 [[nodiscard]] report_content make_report_content(const results_file& results);
+
+// The family tracebench_request_latency_seconds, a series per configuration from its merged
+// latency histogram at default_latency_bounds(), with the pipelines' exemplars of that
+// configuration (none without pipelines); ends "# EOF\n". Throws std::invalid_argument (one line)
+// for what OpenMetrics cannot carry, such as a configuration listed twice.
+[[nodiscard]] std::string render_openmetrics_report(const results_file& results);
 
 }  // namespace tracebench::harness

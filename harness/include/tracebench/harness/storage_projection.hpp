@@ -23,6 +23,13 @@ struct projection_input {
   double slow_fraction = 0.001;  // traces over the latency policy's threshold (p99.9)
   double tail_baseline = 0.1;
   double two_tier_head = 1.0 / 16;  // head rate before the tail in the two-tier pipeline
+  // Pipelines a results file ran, with the share of requests whose trace storage kept there:
+  // measured on that scenario's errors and slow requests, not modelled from the shares above.
+  struct measured_pipeline {
+    std::string name;
+    double kept_fraction = 0;
+  };
+  std::vector<measured_pipeline> measured_pipelines;
 };
 
 struct projection_row {
@@ -37,7 +44,8 @@ struct projection_row {
 
 // Fraction kept by each pipeline, every tier reading the same trace-id randomness (consistent
 // sampling): a two-tier trace that is neither an error nor slow is kept with min(head, baseline),
-// since a tail baseline above the head's rate keeps everything the head kept.
+// since a tail baseline above the head's rate keeps everything the head kept. Then a row for each
+// measured pipeline, named "measured NAME".
 [[nodiscard]] std::vector<projection_row> project_storage(const projection_input& in);
 
 }  // namespace tracebench::harness
