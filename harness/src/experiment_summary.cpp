@@ -31,7 +31,7 @@ double median_or_zero(std::vector<double> values) {
 
 // The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
 std::uint64_t stored_spans(const run_record& run) {
-  return run.pipeline ? run.pipeline->spans_stored : run.spans.exported;
+  return run.pipeline ? run.pipeline->spans_stored_in_run : run.spans.exported;
 }
 
 // Bytes per span do not depend on the sampling rate, so the projection of every configuration,

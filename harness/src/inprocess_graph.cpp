@@ -61,6 +61,7 @@ class inprocess_graph final : public run_graph {
   }
 
   void latency_phase_started() override {
+    if (ledger_) ledger_->start_latency_phase();
     if (collector_) collector_->restart_peaks();
   }
 

@@ -33,7 +33,8 @@ void request_ledger::send(std::uint64_t /*phase_id*/, reply_callback done) {
     const auto latency = std::chrono::steady_clock::now() - sent;
     {
       const std::lock_guard lock(mutex_);
-      outcomes_[request_id] = outcome{error, std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(),
+      outcomes_[request_id] = outcome{error,
+                                      std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(),
                                       unix_now_ns()};
     }
     done(error);
@@ -50,6 +51,7 @@ tracer::export_result stored_traces::export_spans(std::span<const tracer::span_d
     const std::lock_guard lock(mutex_);
     for (const tracer::span_data* span : batch) {
       ++spans_;
+      ++spans_by_trace_[span->context.trace.low];
       const tracer::attribute* id = span->attributes.find(services::kRequestIdAttribute);
       if (id == nullptr || id->value().type() != tracer::attribute_type::int64) continue;
       const auto request = static_cast<std::uint64_t>(id->value().as_int());
@@ -63,7 +65,12 @@ tracer::export_result stored_traces::export_spans(std::span<const tracer::span_d
 
 std::unordered_map<std::uint64_t, stored_traces::stored> stored_traces::traces() const {
   const std::lock_guard lock(mutex_);
-  return traces_;
+  std::unordered_map<std::uint64_t, stored> out = traces_;
+  for (auto& [request, trace] : out) {
+    const auto spans = spans_by_trace_.find(trace.trace.low);
+    trace.spans = spans == spans_by_trace_.end() ? 0 : spans->second;
+  }
+  return out;
 }
 
 std::uint64_t stored_traces::spans() const {
@@ -83,6 +90,7 @@ pipeline_record make_pipeline_record(const request_ledger& requests, const store
   std::vector<weighted_trace> weighted;
   weighted.reserve(kept.size());
   for (const auto& [id, o] : outcomes) {
+    if (id < requests.latency_from()) continue;
     const bool is_slow = o.latency_ns >= slow.count();
     ++out.requests;
     out.errors += o.error ? 1 : 0;
@@ -90,6 +98,7 @@ pipeline_record make_pipeline_record(const request_ledger& requests, const store
     const auto stored = kept.find(id);
     if (stored == kept.end()) continue;
     ++out.kept;
+    out.spans_stored += stored->second.spans;
     out.kept_errors += o.error ? 1 : 0;
     out.kept_slow += is_slow ? 1 : 0;
     weighted.push_back({stored->second.adjusted_count, o.error});
@@ -102,7 +111,7 @@ pipeline_record make_pipeline_record(const request_ledger& requests, const store
       e.timestamp_unix_seconds = static_cast<double>(o.finished_unix_ns) / 1e9;
     }
   }
-  out.spans_stored = storage.spans();
+  out.spans_stored_in_run = storage.spans();
   out.estimate = estimate_population(weighted);
   out.collector = std::move(collector);
   for (auto& [bucket, e] : slowest) out.exemplars.push_back(std::move(e));

@@ -26,6 +26,11 @@ class request_ledger final : public load_target {
   // must tell every request of the run apart (the id is what the trace's spans carry).
   void send(std::uint64_t request_id, reply_callback done) override;
 
+  // Requests sent from now on are the latency phase's; until it is called, all are.
+  void start_latency_phase() noexcept { latency_from_.store(next_id_.load()); }
+  // The ledger's first id of the latency phase.
+  [[nodiscard]] std::uint64_t latency_from() const noexcept { return latency_from_.load(); }
+
   struct outcome {
     bool error = false;
     std::int64_t latency_ns = 0;        // send to reply
@@ -38,10 +43,12 @@ class request_ledger final : public load_target {
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, outcome> outcomes_;
   std::atomic<std::uint64_t> next_id_{0};
+  std::atomic<std::uint64_t> latency_from_{0};
 };
 
 // Passes every span on to `next` and remembers, per request id (the span attribute
-// services::kRequestIdAttribute), the trace that carried it and that trace's adjusted count.
+// services::kRequestIdAttribute, which only some of a trace's spans carry), the trace that carried
+// it, that trace's adjusted count, and how many spans of the trace storage received.
 class stored_traces final : public tracer::span_exporter {
  public:
   explicit stored_traces(std::shared_ptr<tracer::span_exporter> next) : next_(std::move(next)) {}
@@ -53,6 +60,7 @@ class stored_traces final : public tracer::span_exporter {
   struct stored {
     tracer::trace_id trace;
     double adjusted_count = 1;  // 1 when the spans carry no threshold
+    std::uint64_t spans = 0;  // of the whole trace
   };
   [[nodiscard]] std::unordered_map<std::uint64_t, stored> traces() const;
   [[nodiscard]] std::uint64_t spans() const;
@@ -61,6 +69,8 @@ class stored_traces final : public tracer::span_exporter {
   std::shared_ptr<tracer::span_exporter> next_;
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, stored> traces_;
+  // Spans per trace, by the low half of its id: 64 random bits, so ids do not collide in a run.
+  std::unordered_map<std::uint64_t, std::uint64_t> spans_by_trace_;
   std::uint64_t spans_ = 0;
 };
 

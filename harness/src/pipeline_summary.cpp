@@ -70,7 +70,12 @@ std::optional<pipeline_summary> summarize_pipelines(const experiment_result& res
       row.kept_errors += p.kept_errors;
       row.kept_slow += p.kept_slow;
       row.spans_stored += p.spans_stored;
-      row.bytes_stored += run.bytes_encoded;
+      // The latency phase's share of the run's encoded bytes, at the run's bytes per span.
+      if (p.spans_stored_in_run > 0) {
+        row.bytes_stored += static_cast<std::uint64_t>(std::llround(
+            static_cast<double>(run.bytes_encoded) * static_cast<double>(p.spans_stored) /
+            static_cast<double>(p.spans_stored_in_run)));
+      }
       if (p.collector) {
         peaks.push_back(static_cast<double>(p.collector->peak_bytes_held));
         peak_traces.push_back(static_cast<double>(p.collector->peak_traces_held));

@@ -72,7 +72,8 @@ pipeline_tables make_pipeline_tables(const pipeline_summary& summary) {
   }
   const std::string rate = format_thousands(summary.requests_per_second) + " requests/s";
   t.notes.push_back("Captured and kept are counts against ground truth: the harness saw every request's outcome and "
-                    "every trace storage received, over every run of the pipeline (both phases).");
+                    "every trace storage received, over the latency phase of every run of the pipeline (the closed loop's "
+                    "latencies are its own queueing).");
   t.notes.push_back("Stored/day is the OTLP/JSON storage received per request, at " + rate +
                     (summary.production_rate ? " (the scenario's production rate)." : " (the offered load)."));
   t.notes.push_back("Collector peak is the median over runs of the most the tail collector held during the latency "

@@ -81,8 +81,8 @@ TEST(PipelineRecord, CountsCapturedErrorsAgainstGroundTruthAndPointsExemplarsAtS
 
   auto sink = std::make_shared<tracer::memory_exporter>();
   harness::stored_traces storage(sink);
-  // Storage keeps requests 0..29 (three errors), two spans each; a span without a request id is
-  // passed on and counted but matches nothing.
+  // Storage keeps requests 0..29 (three errors), two spans each; a span of another trace without a
+  // request id is passed on and counted but matches nothing.
   std::vector<tracer::span_data> spans;
   for (std::uint64_t id = 0; id < 30; ++id) {
     spans.push_back(request_span(id, 1000 + id, 2 * id + 1));
@@ -91,8 +91,12 @@ TEST(PipelineRecord, CountsCapturedErrorsAgainstGroundTruthAndPointsExemplarsAtS
   tracer::span_data anonymous;
   anonymous.context.trace = tracer::trace_id{1, 1};
   spans.push_back(anonymous);
+  // A span of request 0's trace without the attribute (a client span, say) still belongs to it.
+  tracer::span_data client = request_span(0, 1000, 99);
+  client.attributes.clear();
+  spans.push_back(client);
   store(storage, spans);
-  EXPECT_EQ(sink->spans().size(), 61U);
+  EXPECT_EQ(sink->spans().size(), 62U);
 
   const harness::pipeline_record r = harness::make_pipeline_record(ledger, storage, 1h, std::nullopt);
   EXPECT_EQ(r.requests, 100U);
@@ -100,7 +104,8 @@ TEST(PipelineRecord, CountsCapturedErrorsAgainstGroundTruthAndPointsExemplarsAtS
   EXPECT_EQ(r.slow, 0U);  // nothing takes an hour
   EXPECT_EQ(r.kept, 30U);
   EXPECT_EQ(r.kept_errors, 3U);
-  EXPECT_EQ(r.spans_stored, 61U);
+  EXPECT_EQ(r.spans_stored, 61U);  // the kept requests' traces' spans
+  EXPECT_EQ(r.spans_stored_in_run, 62U);
   // No threshold on the spans: each counts once, so the estimate is the naive count.
   EXPECT_DOUBLE_EQ(r.estimate.requests.value, 30.0);
   EXPECT_DOUBLE_EQ(r.estimate.naive_error_rate, 0.1);
@@ -113,6 +118,24 @@ TEST(PipelineRecord, CountsCapturedErrorsAgainstGroundTruthAndPointsExemplarsAtS
     EXPECT_GT(e.timestamp_unix_seconds, 1.6e9);
   }
   EXPECT_FALSE(r.collector);
+}
+
+TEST(PipelineRecord, OnlyTheLatencyPhaseCounts) {
+  fake_target target;
+  target.failing = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};  // every request of the first phase fails
+  harness::request_ledger ledger(target);
+  for (std::uint64_t id = 0; id < 5; ++id) ledger.send(id, [](bool) {});
+  ledger.start_latency_phase();
+  for (std::uint64_t id = 0; id < 5; ++id) ledger.send(id, [](bool) {});
+  harness::stored_traces storage(std::make_shared<tracer::memory_exporter>());
+  store(storage, {request_span(2, 3, 1), request_span(7, 8, 1)});  // one of each phase
+  const harness::pipeline_record r = harness::make_pipeline_record(ledger, storage, 1h, std::nullopt);
+  // The ledger numbered the second phase 5..9, all failing too.
+  EXPECT_EQ(r.requests, 5U);
+  EXPECT_EQ(r.errors, 5U);
+  EXPECT_EQ(r.kept, 1U);
+  EXPECT_EQ(r.spans_stored, 1U);
+  EXPECT_EQ(r.spans_stored_in_run, 2U);
 }
 
 TEST(PipelineRecord, SlowIsSendToReplyAtLeastTheThreshold) {

@@ -27,15 +27,18 @@ struct tail_collector_settings {
 };
 
 struct pipeline_record {
-  // Every request answered in the run (both phases, warm-ups included).
+  // Every request answered in the latency phase (the offered load every configuration shares,
+  // warm-up included): the closed loop's latencies are its own queueing, not the system's.
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;  // answered with an error
   std::uint64_t slow = 0;    // send to reply at least the collector's slow threshold
-  // Of them, those with a trace in storage.
+  // Of them, those with a trace in storage, and those traces' spans.
   std::uint64_t kept = 0;
   std::uint64_t kept_errors = 0;
   std::uint64_t kept_slow = 0;
   std::uint64_t spans_stored = 0;
+  // Every span storage received in the run, both phases: what the run's encoded bytes cover.
+  std::uint64_t spans_stored_in_run = 0;
   // Stored traces weighted by their adjusted counts (head th, raised by the tail tier).
   population_estimate estimate;
   // The collector's own figures; tail configurations only. Its peak is over the latency phase

@@ -21,7 +21,7 @@ namespace tracebench::harness {
 struct pipeline_row {
   std::string configuration;
   std::size_t runs = 0;
-  // Summed over the runs.
+  // Summed over the runs' latency phases (see pipeline_record).
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
   std::uint64_t slow = 0;
@@ -29,7 +29,7 @@ struct pipeline_row {
   std::uint64_t kept_errors = 0;
   std::uint64_t kept_slow = 0;
   std::uint64_t spans_stored = 0;
-  std::uint64_t bytes_stored = 0;  // OTLP/JSON
+  std::uint64_t bytes_stored = 0;  // OTLP/JSON, at each run's bytes per stored span
   [[nodiscard]] double kept_fraction() const noexcept;
   [[nodiscard]] std::optional<double> errors_captured() const noexcept;  // empty without errors
   [[nodiscard]] std::optional<double> slow_captured() const noexcept;
