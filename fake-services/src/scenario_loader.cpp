@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "json_checker.hpp"
-#include "tracebench/services/tracing_config.hpp"
+#include "sampling_reader.hpp"
 
 namespace tracebench::services {
 
@@ -28,12 +28,6 @@ constexpr std::string_view kTopKeys[] = {"name",       "description", "entry",  
 constexpr std::string_view kRequiredTopKeys[] = {"name", "entry", "services"};
 constexpr std::string_view kLoadKeys[] = {"rate", "duration_s"};
 constexpr std::string_view kProductionKeys[] = {"requests_per_second", "services"};
-constexpr std::string_view kSamplingKeys[] = {"configurations", "tail"};
-constexpr std::string_view kTailKeys[] = {"decision_wait_us", "num_traces", "errors", "slow_us", "baseline"};
-// A collector holding traces for longer than this, or more of them, is a typo rather than a
-// setup a benchmark run could finish or a machine could hold.
-constexpr std::int64_t kMaxDecisionWaitUs = 600'000'000;
-constexpr std::int64_t kMaxTailTraces = 10'000'000;
 constexpr std::string_view kServiceKeys[] = {"operation",     "kind",           "cpu_us",
                                              "wait_us",       "response_bytes", "error_probability",
                                              "attributes",    "events",         "propagates_context",
@@ -62,9 +56,6 @@ class scenario_reader {
 
  private:
   void read_top(const json& doc, scenario& s);
-  void read_sampling(const json& v, sampling_profile& out);
-  void read_configurations(const json& v, const std::string& path, std::vector<std::string>& out);
-  void read_tail(const json& v, const std::string& path, tail_collector_spec& out);
   void read_services(const json& v, scenario& s);
   void read_service(const json& v, const std::string& path, service& out);
   void read_external(const json& v, const std::string& path, service& out);
@@ -132,93 +123,8 @@ void scenario_reader::read_top(const json& doc, scenario& s) {
     }
   }
   if (const auto it = doc.find("sampling"); it != doc.end() && check_.is_object(*it, "sampling")) {
-    read_sampling(*it, s.sampling.emplace());
+    detail::read_sampling(check_, *it, s.sampling.emplace());
   }
-}
-
-void scenario_reader::read_sampling(const json& v, sampling_profile& out) {
-  check_.known_keys(v, "sampling", kSamplingKeys);
-  check_.required_key(v, "sampling", "configurations");
-  if (v.contains("configurations")) {
-    read_configurations(v["configurations"], "sampling.configurations", out.configurations);
-  }
-  if (const auto it = v.find("tail"); it != v.end() && check_.is_object(*it, "sampling.tail")) {
-    read_tail(*it, "sampling.tail", out.tail);
-  }
-}
-
-// Each as --rates takes it. off and never are left out because every run measures them.
-void scenario_reader::read_configurations(const json& v, const std::string& path, std::vector<std::string>& out) {
-  if (!v.is_array()) {
-    check_.wrong_type(path, "an array of tracing configurations", v);
-    return;
-  }
-  if (v.empty()) check_.fail(path, "empty list");
-  // Compared by canonical name, so "0.0625" repeats "1/16"; first_at[k] is where names[k] was written.
-  std::vector<std::string> names;
-  std::vector<std::size_t> first_at;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string at = element(path, i);
-    const std::optional<std::string> text = check_.text(v[i], at);
-    if (!text) continue;
-    // parse's message repeats the text as written; a control character in it would break the line.
-    if (std::any_of(text->begin(), text->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-      std::string problem = "unknown tracing configuration ";
-      problem += quote(*text);
-      check_.fail(at, problem);
-      continue;
-    }
-    tracing_config config;
-    try {
-      config = tracing_config::parse(*text);
-    } catch (const std::invalid_argument& e) {
-      check_.fail(at, e.what());
-      continue;
-    }
-    const std::string name = config.name();
-    if (config.tracing != tracing_config::mode::probability) {
-      // "0" is never by another name: say so, as --rates does.
-      std::string problem;
-      if (name != *text) {
-        problem = quote(*text);
-        problem += " samples nothing; ";
-      }
-      problem += quote(name);
-      problem += " always runs already";
-      check_.fail(at, problem);
-      continue;
-    }
-    if (const auto seen = std::find(names.begin(), names.end(), name); seen != names.end()) {
-      std::string problem = quote(*text);
-      problem += " is listed twice: ";
-      problem += element(path, first_at[static_cast<std::size_t>(seen - names.begin())]);
-      problem += " is also ";
-      problem += name;
-      check_.fail(at, problem);
-      continue;
-    }
-    names.push_back(name);
-    first_at.push_back(i);
-    out.push_back(*text);
-  }
-}
-
-void scenario_reader::read_tail(const json& v, const std::string& path, tail_collector_spec& out) {
-  check_.known_keys(v, path, kTailKeys);
-  const auto at = [&](std::string_view key) { return child(path, key); };
-  if (v.contains("decision_wait_us")) {
-    out.decision_wait_us =
-        check_.integer(v["decision_wait_us"], at("decision_wait_us"), 1, kMaxDecisionWaitUs).value_or(1);
-  }
-  if (v.contains("num_traces")) {
-    out.num_traces =
-        static_cast<std::size_t>(check_.integer(v["num_traces"], at("num_traces"), 1, kMaxTailTraces).value_or(1));
-  }
-  if (v.contains("errors")) out.keep_errors = check_.boolean(v["errors"], at("errors")).value_or(true);
-  // Capped like the decision wait: a trace is decided about that long after its first span, so
-  // a longer threshold could hardly ever match.
-  if (v.contains("slow_us")) out.slow_us = check_.integer(v["slow_us"], at("slow_us"), 1, kMaxDecisionWaitUs);
-  if (v.contains("baseline")) out.baseline = check_.probability(v["baseline"], at("baseline")).value_or(0);
 }
 
 void scenario_reader::read_services(const json& v, scenario& s) {
