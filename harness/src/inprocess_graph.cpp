@@ -3,13 +3,14 @@
 // as OTLP/JSON and keeps the first requests for the compression figures. When the plan compares
 // pipelines, the ground-truth ledger stands in front of the target and behind the exporter chain,
 // and a "tail" configuration puts the tail-sampling collector before storage:
-//   batch_processor -> [tail_sampler] -> stored_traces -> null_exporter (storage: encodes, counts)
+//   batch_processor -> [collector_tier] -> stored_traces -> null_exporter (storage: encodes, counts)
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <utility>
 
+#include "collector_tier.hpp"
 #include "pipeline_ledger.hpp"
 #include "tracebench/harness/run_graph.hpp"
 #include "tracebench/harness/service_graph_target.hpp"
@@ -18,7 +19,6 @@
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
-#include "tracebench/tracer/tail_sampler.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -35,8 +35,10 @@ constexpr std::size_t kCompressionSampleBytes = 512 * 1024;
 class inprocess_graph final : public run_graph {
  public:
   inprocess_graph(const services::scenario& s, services::graph_options options,
-                  const services::tracing_config& tracing, const std::optional<tail_collector_settings>& pipeline)
-      : storage_(std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
+                  const services::tracing_config& tracing, const std::optional<tail_collector_settings>& pipeline,
+                  std::chrono::nanoseconds reshard_after)
+      : reshard_after_(reshard_after),
+        storage_(std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
                                                          kCompressionSampleBytes)),
         processor_(std::make_shared<tracer::batch_processor>(exporter_chain(tracing, pipeline))),
         graph_(s, with_instrumentation(std::move(options), tracing, processor_)),
@@ -62,14 +64,16 @@ class inprocess_graph final : public run_graph {
 
   void latency_phase_started() override {
     if (ledger_) ledger_->start_latency_phase();
-    if (collector_) collector_->restart_peaks();
+    if (tier_) tier_->latency_phase_started(reshard_after_);
   }
 
   run_spans finish() override {
     (void)graph_.wait_idle(kIdleTimeout);
     graph_.stop();
     (void)processor_->force_flush(kFlushTimeout);
+    if (tier_) tier_->finish();
     processor_->shutdown();
+    if (tier_) stored_->shutdown();  // the tier leaves storage to us
     run_spans out;
     out.spans = processor_->counts();
     out.bytes_encoded = storage_->bytes_encoded();
@@ -77,8 +81,12 @@ class inprocess_graph final : public run_graph {
     if (!samples.empty()) out.compression = compress_samples(samples);
     if (ledger_) {
       std::optional<tracer::tail_sampler_stats> collected;
-      if (collector_) collected = collector_->stats();
+      if (tier_) collected = tier_->stats();
       out.pipeline = make_pipeline_record(*ledger_, *stored_, slow_, std::move(collected));
+      if (tier_) {
+        out.pipeline->collectors = tier_->collectors();
+        out.pipeline->split_traces = tier_->split_traces();
+      }
     }
     return out;
   }
@@ -89,12 +97,8 @@ class inprocess_graph final : public run_graph {
     if (!pipeline) return storage_;
     stored_ = std::make_shared<stored_traces>(storage_);
     if (!tracing.tail) return stored_;
-    tracer::tail_sampler_options options;
-    options.decision_wait = pipeline->decision_wait;
-    options.num_traces = pipeline->num_traces;
-    options.policy = pipeline->policy();
-    collector_ = std::make_shared<tracer::tail_sampler>(stored_, std::move(options));
-    return collector_;
+    tier_ = std::make_unique<collector_tier>(*pipeline, stored_);
+    return tier_->entry();
   }
 
   static services::graph_options with_instrumentation(services::graph_options options,
@@ -104,10 +108,11 @@ class inprocess_graph final : public run_graph {
     return options;
   }
 
+  std::chrono::nanoseconds reshard_after_;
   // Declared before processor_: exporter_chain fills them while processor_ is built.
   std::shared_ptr<tracer::null_exporter> storage_;
   std::shared_ptr<stored_traces> stored_;
-  std::shared_ptr<tracer::tail_sampler> collector_;
+  std::unique_ptr<collector_tier> tier_;
   // Outlives graph_, whose executor threads run its reply callbacks until they are joined.
   std::optional<request_ledger> ledger_;
   std::chrono::nanoseconds slow_{0};
@@ -125,8 +130,9 @@ graph_launcher inprocess_launcher(const services::scenario& s, const experiment_
     // The same draws for every configuration of a round, different ones across rounds.
     options.seed = plan.seed + round;
     if (plan.transport == transport_kind::loopback) options.make_transport = services::make_loopback_transport_factory();
+    // A growing collector tier grows halfway through the latency phase's measured window.
     return std::make_unique<inprocess_graph>(s, std::move(options), services::tracing_config::parse(configuration),
-                                             plan.pipeline);
+                                             plan.pipeline, plan.warmup + plan.phase_duration / 2);
   };
 }
 

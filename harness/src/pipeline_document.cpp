@@ -34,6 +34,8 @@ json row_document(const pipeline_row& row) {
           {"traces_evicted", row.traces_evicted},
           {"late_spans", row.late_spans},
           {"late_spans_kept", row.late_spans_kept},
+          {"collectors", row.collectors},
+          {"split_traces", row.split_traces},
           {"request_path_cpu_change", delta_document(row.request_path_cpu)},
           {"off_path_cpu_ns_per_request", row.off_path_cpu_ns_per_request},
           {"reweighting",
@@ -66,6 +68,9 @@ pipeline_row read_row(const field_reader& r, const json& row, const std::string&
   out.traces_evicted = r.count(row, "traces_evicted", p);
   out.late_spans = r.count(row, "late_spans", p);
   out.late_spans_kept = r.count(row, "late_spans_kept", p);
+  // Absent from files written before collectors could be sharded.
+  if (row.contains("collectors")) out.collectors = r.small_count(row, "collectors", p);
+  if (row.contains("split_traces")) out.split_traces = r.count(row, "split_traces", p);
   out.request_path_cpu = read_delta(r, row, "request_path_cpu_change", p);
   out.off_path_cpu_ns_per_request = r.number(row, "off_path_cpu_ns_per_request", p);
   const json& w = r.object(row, "reweighting", p);

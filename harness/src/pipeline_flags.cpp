@@ -12,6 +12,9 @@ namespace tracebench::harness {
 
 namespace po = boost::program_options;
 
+// More collectors than a 2-core machine could run is a typo.
+constexpr std::uint64_t kMaxCollectors = 64;
+
 void apply_pipelines(experiment_plan& plan, const po::variables_map& values, const services::scenario& s) {
   const auto text = [&](const char* name) -> std::optional<std::string> {
     if (values.count(name) == 0) return std::nullopt;
@@ -62,7 +65,7 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
   bool tail = false;
   for (const std::string& c : plan.configurations) tail = tail || services::tracing_config::parse(c).tail;
   if (!pipelines && !tail) {
-    for (const char* flag : {"decision-wait", "slow", "baseline", "num-traces"}) {
+    for (const char* flag : {"decision-wait", "slow", "baseline", "num-traces", "collectors"}) {
       if (values.count(flag) != 0) {
         throw flag_error(std::string("--") + flag, "sets the tail collector, which needs a tail pipeline (--pipeline tail)");
       }
@@ -87,6 +90,19 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
       throw flag_error("--baseline", "expected a probability in [0, 1], not \"" + *v + "\"");
     }
     settings.baseline = p;
+  }
+  if (const auto v = text("collectors")) {
+    // N, or N:M to grow from N to M collectors halfway through each run's latency phase.
+    const std::size_t colon = v->find(':');
+    settings.collectors =
+        static_cast<unsigned>(parse_count("--collectors", v->substr(0, colon), 1, kMaxCollectors));
+    if (colon != std::string::npos) {
+      const auto to = static_cast<unsigned>(parse_count("--collectors", v->substr(colon + 1), 1, kMaxCollectors));
+      if (to <= settings.collectors) {
+        throw flag_error("--collectors", "N:M grows the tier, so M must be more than N, not \"" + *v + "\"");
+      }
+      settings.reshard_to = to;
+    }
   }
   plan.pipeline = settings;
 }

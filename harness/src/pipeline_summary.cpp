@@ -82,6 +82,8 @@ std::optional<pipeline_summary> summarize_pipelines(const experiment_result& res
         row.traces_evicted += p.collector->traces_evicted;
         row.late_spans += p.collector->late_spans;
         row.late_spans_kept += p.collector->late_spans_kept;
+        row.collectors = std::max(row.collectors, p.collectors);
+        row.split_traces += p.split_traces;
       }
       if (run.throughput_valid) {
         off_path.push_back(run.off_path_cpu_ns_per_request);

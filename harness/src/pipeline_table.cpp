@@ -1,5 +1,6 @@
 #include "tracebench/harness/pipeline_table.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -44,6 +45,9 @@ pipeline_tables make_pipeline_tables(const pipeline_summary& summary) {
                     "collector peak", "evicted", "request-path CPU chg", "exporter CPU/req"});
   t.reweighting.push_back({"pipeline", "stored traces", "requests: est. error", "requests: CI held truth",
                            "error rate: est. error", "error rate: CI held truth", "naive error rate: error"});
+  const bool sharded = std::any_of(summary.rows.begin(), summary.rows.end(),
+                                  [](const pipeline_row& row) { return row.collectors > 1; });
+  if (sharded) t.kept.front().insert(t.kept.front().begin() + 8, "split traces");
   for (const pipeline_row& row : summary.rows) {
     t.kept.push_back({row.configuration, std::to_string(row.runs),
                       format_thousands(static_cast<double>(row.kept)) + " (" + share_percent(row.kept_fraction()) + ")",
@@ -53,6 +57,12 @@ pipeline_tables make_pipeline_tables(const pipeline_summary& summary) {
                       row.collector_peak_bytes ? format_thousands(static_cast<double>(row.traces_evicted)) : "-",
                       delta_cell(row.request_path_cpu),
                       format_duration_us(row.off_path_cpu_ns_per_request / 1000)});
+    if (sharded) {
+      t.kept.back().insert(t.kept.back().begin() + 8,
+                           row.collectors > 0 ? format_thousands(static_cast<double>(row.split_traces)) + " (" +
+                                                    std::to_string(row.collectors) + " collectors)"
+                                              : "-");
+    }
     if (row.estimated_runs == 0) continue;
     t.reweighting.push_back({row.configuration, format_thousands(static_cast<double>(row.kept)),
                              signed_percent(row.requests_error_percent),
@@ -78,6 +88,10 @@ pipeline_tables make_pipeline_tables(const pipeline_summary& summary) {
                     (summary.production_rate ? " (the scenario's production rate)." : " (the offered load)."));
   t.notes.push_back("Collector peak is the median over runs of the most the tail collector held during the latency "
                     "phase; evicted traces were dropped before their decision, over num_traces.");
+  if (std::any_of(summary.rows.begin(), summary.rows.end(), [](const pipeline_row& r) { return r.collectors > 1; })) {
+    t.notes.push_back("Split traces reached two collectors, so two decided them: the router moved them when the "
+                      "collector tier grew mid-run (jump consistent hashing moves only what the new collectors take).");
+  }
   if (t.memory.size() > 1) {
     t.notes.push_back("Rate x wait is what Little's law says the collector holds; it decides a trace when the first "
                       "batch after its wait arrives, so it holds traces up to one export interval longer.");

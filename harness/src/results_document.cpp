@@ -73,6 +73,9 @@ json plan_document(const experiment_plan& plan) {
                                             {"keep_errors", plan.pipeline->keep_errors},
                                             {"slow_s", seconds(plan.pipeline->slow)},
                                             {"baseline", plan.pipeline->baseline},
+                                            {"collectors", plan.pipeline->collectors},
+                                            {"reshard_to", plan.pipeline->reshard_to ? json(*plan.pipeline->reshard_to)
+                                                                                     : json()},
                                             {"policy", plan.pipeline->policy().description()}}
                                      : json()}};
 }

@@ -214,6 +214,9 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
                                         "scenario's slow_us, else 10x its mean latency)")(
       "baseline", po::value<std::string>(), "the collector keeps this share of the rest (default 0.1)")(
       "num-traces", po::value<std::string>(), "traces the collector holds at most (default 50000)")(
+      "collectors", po::value<std::string>(),
+      "tail collectors behind a trace-id router: N, or N:M to grow to M halfway through each run's latency "
+      "phase and count the traces split between two (default 1)")(
       "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
                                              "seconds (default 0.001, raised to a tenth of the run's own p99 "
                                              "latency when that is larger)")(

@@ -12,6 +12,7 @@
 #include "tracebench/harness/experiment_runner.hpp"
 #include "tracebench/harness/memory_sweep.hpp"
 #include "tracebench/harness/pipeline_summary.hpp"
+#include "tracebench/harness/pipeline_table.hpp"
 #include "tracebench/harness/results_file.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 
@@ -192,6 +193,35 @@ TEST(PipelinesDocument, BadFieldsAreOneLineNamingTheirPath) {
   rejects("/pipelines/rows/0/reweighting/runs", "two", "/pipelines/rows/0/reweighting/runs");
   rejects("/pipelines/memory_sweep/0/varied", "moon", "/pipelines/memory_sweep/0/varied");
   rejects("/pipelines/rows", "none", "/pipelines/rows");
+}
+
+TEST(ShardedCollectors, GrowingTheTierMidRunSplitsTracesInFlight) {
+  // Each request calls db, then waits 40 ms on archive: its first and last spans end 40 ms apart,
+  // so at any moment dozens of traces are part-exported.
+  auto loaded = services::parse_scenario(R"({"name": "long", "entry": "api", "services": {
+    "api": {"cpu_us": 20, "calls": [{"to": "db"}, {"to": "archive"}]},
+    "db": {"cpu_us": 10}, "archive": {"wait_us": 40000}}})");
+  ASSERT_TRUE(loaded.ok()) << loaded.errors.front();
+  harness::experiment_plan plan = pipeline_plan();
+  plan.configurations = {"off", "tail"};
+  plan.concurrency = 32;
+  plan.pipeline->collectors = 1;
+  plan.pipeline->reshard_to = 2;
+  const auto result = harness::run_experiment(*loaded.value, plan, nullptr);
+  const harness::pipeline_record* tail = nullptr;
+  for (const auto& run : result.runs) {
+    if (run.configuration == "tail") tail = &*run.pipeline;
+  }
+  ASSERT_NE(tail, nullptr);
+  EXPECT_EQ(tail->collectors, 2U);
+  EXPECT_GT(tail->split_traces, 0U);
+  EXPECT_LT(tail->split_traces, tail->requests / 4);  // only those in flight at the growth
+  const auto summary = harness::summarize_pipelines(result);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->rows.back().split_traces, tail->split_traces);
+  const std::string table = harness::render_pipeline_tables(*summary, harness::table_style::text);
+  EXPECT_NE(table.find("split traces"), std::string::npos) << table;
+  EXPECT_NE(table.find("(2 collectors)"), std::string::npos) << table;
 }
 
 TEST(MemorySweep, CollectorHoldsAboutRateTimesWait) {

@@ -47,6 +47,12 @@ TEST_F(CliRunPipeline, BadPipelineAndCollectorFlagsAreOneLineNamingTheFlag) {
       {"--pipeline tail --decision-wait 0", "--decision-wait: "},
       {"--pipeline tail --slow x", "--slow: "},
       {"--rates off+tail", "--rates: "},
+      {"--collectors 2", "--collectors: sets the tail collector, which needs a tail pipeline (--pipeline tail)"},
+      {"--pipeline tail --collectors 0", "--collectors: "},
+      {"--pipeline tail --collectors 65", "--collectors: "},
+      {"--pipeline tail --collectors 3:2", "--collectors: N:M grows the tier, so M must be more than N, not \"3:2\""},
+      {"--pipeline tail --collectors 2:", "--collectors: "},
+      {"--pipeline tail --collectors x:4", "--collectors: "},
   };
   for (const auto& [flags, message] : cases) {
     const run_result r = run("run " + file + " " + flags + " --out '" + dir_.string() + "'");
@@ -77,7 +83,7 @@ TEST_F(CliRunPipeline, ShortRunComparesThePipelinesAgainstGroundTruth) {
   const fs::path out = dir_ / "results";
   const run_result r = run("run " + scenario() +
                            " --pipeline head,tail,two-tier --rates 1/4 --rounds 1 --duration 0.3 --warmup 0.05"
-                           " --decision-wait 0.05 --slow 0.02 --lag-bound 0.1 --out '" + out.string() + "'");
+                           " --decision-wait 0.05 --slow 0.02 --collectors 1:2 --lag-bound 0.1 --out '" + out.string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
   for (const std::string heading : {"Sampling pipelines", "Reweighted estimates against ground truth",
                                     "Collector memory against decision wait and load"}) {
@@ -94,6 +100,9 @@ TEST_F(CliRunPipeline, ShortRunComparesThePipelinesAgainstGroundTruth) {
   EXPECT_DOUBLE_EQ(collector["decision_wait_s"].get<double>(), 0.05);
   EXPECT_DOUBLE_EQ(collector["slow_s"].get<double>(), 0.02);
   EXPECT_DOUBLE_EQ(collector["baseline"].get<double>(), 0.1);  // the default
+  EXPECT_EQ(collector["collectors"], 1);
+  EXPECT_EQ(collector["reshard_to"], 2);
+  EXPECT_NE(r.out.find("split traces"), std::string::npos) << r.out;
 
   const nlohmann::json& rows = doc["pipelines"]["rows"];
   ASSERT_EQ(rows.size(), 4U);
@@ -105,6 +114,8 @@ TEST_F(CliRunPipeline, ShortRunComparesThePipelinesAgainstGroundTruth) {
   EXPECT_GT(tail["errors"].get<int>(), 0);
   EXPECT_EQ(tail["kept_errors"], tail["errors"]);
   EXPECT_TRUE(tail["collector_peak_traces"].is_number());
+  EXPECT_EQ(tail["collectors"], 2);
+  EXPECT_TRUE(tail["split_traces"].is_number_unsigned());
   EXPECT_TRUE(rows[1]["collector_peak_traces"].is_null());
   ASSERT_FALSE(tail["exemplars"].empty());
   // Memory sweep: four decision waits around the collector's, then four loads.

@@ -22,6 +22,10 @@ struct tail_collector_settings {
   bool keep_errors = true;
   std::chrono::nanoseconds slow = std::chrono::milliseconds(100);  // also what "slow" means below
   double baseline = 0.1;  // 0: no probabilistic policy
+  // Collectors behind a trace-id router; with reshard_to (more than collectors), grown to that many
+  // halfway through each run's latency phase, so that traces in flight split between two.
+  unsigned collectors = 1;
+  std::optional<unsigned> reshard_to;
 
   [[nodiscard]] tracer::tail_policy policy() const;
 };
@@ -44,6 +48,8 @@ struct pipeline_record {
   // The collector's own figures; tail configurations only. Its peak is over the latency phase
   // (the offered load every configuration shares), not the closed loop's capacity burst.
   std::optional<tracer::tail_sampler_stats> collector;
+  unsigned collectors = 0;         // at the end of the run; 0 without a collector
+  std::uint64_t split_traces = 0;  // traces whose spans reached two collectors: two decisions
   // Per latency bucket the slowest stored trace, for OpenMetrics exemplars.
   std::vector<latency_exemplar> exemplars;
 };
