@@ -24,10 +24,6 @@ void finish(metric_delta& delta) {
   if (!delta.per_round.empty()) delta.stats = summarize(std::span<const double>(delta.per_round));
 }
 
-double median_or_zero(std::vector<double> values) {
-  return values.empty() ? 0.0 : median(std::span<const double>(values));
-}
-
 
 // The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
 std::uint64_t stored_spans(const run_record& run) {
@@ -71,7 +67,7 @@ generator_health generator_health_of(const std::vector<run_record>& runs) {
     health.dropped_sends += run.dropped_sends;
     health.lost += run.lost;
   }
-  health.median_lag_p99_ns = median_or_zero(std::move(lag_p99s));
+  health.median_lag_p99_ns = median_or_zero(lag_p99s);
   return health;
 }
 
@@ -163,13 +159,13 @@ experiment_summary summarize_experiment(const experiment_result& result) {
         add_change(row.p99_latency, static_cast<double>(run.latency.p99), static_cast<double>(base.latency.p99));
       }
     }
-    row.median_throughput = median_or_zero(std::move(throughputs));
-    row.median_cpu_ns_per_request = median_or_zero(std::move(cpu_per_request));
-    row.median_p99_ns = median_or_zero(std::move(p99s));
-    row.spans_exported_per_run = median_or_zero(std::move(exported));
+    row.median_throughput = median_or_zero(throughputs);
+    row.median_cpu_ns_per_request = median_or_zero(cpu_per_request);
+    row.median_p99_ns = median_or_zero(p99s);
+    row.spans_exported_per_run = median_or_zero(exported);
     row.bytes_per_span =
         stored_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(stored_total) : 0.0;
-    row.spans_per_second = median_or_zero(std::move(spans_per_second));
+    row.spans_per_second = median_or_zero(spans_per_second);
     if (row.bytes_per_span > 0 && !ratios.empty())
       row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));
     const services::tracing_config config = services::tracing_config::parse(name);

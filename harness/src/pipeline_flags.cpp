@@ -62,9 +62,7 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
     plan.configurations.insert(plan.configurations.end(), s.sampling->configurations.begin(),
                                s.sampling->configurations.end());
   }
-  bool tail = false;
-  for (const std::string& c : plan.configurations) tail = tail || services::tracing_config::parse(c).tail;
-  if (!pipelines && !tail) {
+  if (!pipelines && !has_tail(plan)) {
     for (const char* flag : {"decision-wait", "slow", "baseline", "num-traces", "collectors"}) {
       if (values.count(flag) != 0) {
         throw flag_error(std::string("--") + flag, "sets the tail collector, which needs a tail pipeline (--pipeline tail)");

@@ -1,5 +1,6 @@
 #include "pipeline_ledger.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <utility>
@@ -102,8 +103,9 @@ pipeline_record make_pipeline_record(const request_ledger& requests, const store
     out.kept_errors += o.error ? 1 : 0;
     out.kept_slow += is_slow ? 1 : 0;
     weighted.push_back({stored->second.adjusted_count, o.error});
-    std::size_t bucket = 0;
-    while (bucket < bounds.size() && o.latency_ns > bounds[bucket]) ++bucket;
+    // Bucket i covers (bounds[i-1], bounds[i]], as render_openmetrics places exemplars.
+    const auto bucket = static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), o.latency_ns) -
+                                                 bounds.begin());
     latency_exemplar& e = slowest[bucket];
     if (o.latency_ns >= e.value_ns) {
       e.trace_id = stored->second.trace.hex();

@@ -15,8 +15,6 @@ std::optional<double> share(std::uint64_t part, std::uint64_t whole) {
   return static_cast<double>(part) / static_cast<double>(whole);
 }
 
-double median_of(std::vector<double> values) { return values.empty() ? 0.0 : median(std::span<const double>(values)); }
-
 double relative_error_percent(double estimate, double truth) {
   return truth > 0 ? (estimate - truth) / truth * 100.0 : 0.0;
 }
@@ -106,16 +104,16 @@ std::optional<pipeline_summary> summarize_pipelines(const experiment_result& res
       }
     }
     if (!peaks.empty()) {
-      row.collector_peak_bytes = median_of(std::move(peaks));
-      row.collector_peak_traces = median_of(std::move(peak_traces));
+      row.collector_peak_bytes = median_or_zero(peaks);
+      row.collector_peak_traces = median_or_zero(peak_traces);
     }
-    row.off_path_cpu_ns_per_request = median_of(std::move(off_path));
+    row.off_path_cpu_ns_per_request = median_or_zero(off_path);
     if (!row.request_path_cpu.per_round.empty()) {
       row.request_path_cpu.stats = summarize(std::span<const double>(row.request_path_cpu.per_round));
     }
-    row.requests_error_percent = median_of(std::move(requests_errors));
-    row.error_rate_error_percent = median_of(std::move(rate_errors));
-    row.naive_error_rate_error_percent = median_of(std::move(naive_errors));
+    row.requests_error_percent = median_or_zero(requests_errors);
+    row.error_rate_error_percent = median_or_zero(rate_errors);
+    row.naive_error_rate_error_percent = median_or_zero(naive_errors);
     out.rows.push_back(std::move(row));
   }
   out.memory_sweep = result.memory_sweep;

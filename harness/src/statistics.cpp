@@ -74,6 +74,8 @@ double median(std::span<const double> values) {
   return median_of_sorted(sorted_copy(values));
 }
 
+double median_or_zero(std::span<const double> values) { return values.empty() ? 0.0 : median(values); }
+
 confidence_interval median_ci(std::span<const double> values, double level) {
   require_values(values, "median_ci");
   const std::vector<double> sorted = sorted_copy(values);

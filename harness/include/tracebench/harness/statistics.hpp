@@ -14,6 +14,8 @@ namespace tracebench::harness {
 
 // The middle value; the mean of the two middle values when the size is even.
 [[nodiscard]] double median(std::span<const double> values);
+// The median, or 0 for an empty sample (a figure nothing measured); the one exception to the rule above.
+[[nodiscard]] double median_or_zero(std::span<const double> values);
 
 struct confidence_interval {
   double low = 0.0;
