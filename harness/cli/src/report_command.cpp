@@ -1,0 +1,120 @@
+// tracebench report: a results file as Markdown, self-contained HTML with charts, CSV, or
+// OpenMetrics text.
+
+#include <filesystem>
+#include <stdexcept>
+#include <ostream>
+#include <string>
+#include <system_error>
+
+#include "tracebench/common/atomic_file.hpp"
+#include "tracebench/cli/command.hpp"
+#include "tracebench/report/csv_report.hpp"
+#include "tracebench/report/html_report.hpp"
+#include "tracebench/report/markdown_report.hpp"
+#include "tracebench/report/report_content.hpp"
+#include "tracebench/results/results_file.hpp"
+
+namespace tracebench::harness {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr std::string_view kWhere = "tracebench report";
+
+int run_report(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  po::options_description flags;
+  flags.add_options()("format", po::value<std::string>()->default_value("markdown"),
+                               "markdown, html, csv or openmetrics")(
+      "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
+      "assets", po::value<std::string>(),
+      "HTML: the node_modules directory holding vega, vega-lite and vega-embed (default: "
+      "$TRACEBENCH_REPORT_ASSETS, else the source tree's harness/report-assets/node_modules)");
+  po::options_description hidden;
+  hidden.add_options()("results", po::value<std::vector<std::string>>(), "results file");
+  po::positional_options_description positional;
+  positional.add("results", -1);
+  const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
+  if (parsed.exit_code) return *parsed.exit_code;
+
+  const std::string format = parsed.values["format"].as<std::string>();
+  if (format != "markdown" && format != "html" && format != "csv" && format != "openmetrics") {
+    return usage_error(kWhere, "--format must be markdown, html, csv or openmetrics, not '" + format + "'", err);
+  }
+  if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
+  const auto files = parsed.values["results"].as<std::vector<std::string>>();
+  if (files.size() > 1) return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
+  if (parsed.values.count("assets") != 0 && format != "html") {
+    return usage_error(kWhere, "--assets is for --format html", err);
+  }
+
+  std::string report;
+  try {
+    const results_file results = read_results_file(files.front());
+    if (format == "markdown") {
+      report = render_markdown_report(results);
+    } else if (format == "csv") {
+      report = render_csv_report(results);
+    } else if (format == "openmetrics") {
+      report = render_openmetrics_report(results);
+    } else {
+      const std::filesystem::path assets = parsed.values.count("assets") != 0
+                                               ? std::filesystem::path(parsed.values["assets"].as<std::string>())
+                                               : default_report_assets();
+      report = render_html_report(results, assets);
+    }
+  } catch (const results_file_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const report_assets_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    // What OpenMetrics cannot carry, such as a configuration named twice in the file.
+    err << kWhere << ": " << files.front() << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+
+  if (parsed.values.count("output") == 0) {
+    out << report << std::flush;
+    return kExitOk;
+  }
+  try {
+    write_file_atomically(parsed.values["output"].as<std::string>(), report);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+const command& report_command() {
+  static const command kCommand{
+      "report",
+      "[--format markdown|html|csv|openmetrics] [--output FILE] RESULTS.json",
+      "turn a results file into a report: Markdown, HTML with charts, CSV, or OpenMetrics",
+      "Reads a results file written by 'tracebench run' and renders it. Markdown: the Dapper-style\n"
+      "table (latency mean/p50/p99, throughput and CPU changes with their intervals, spans/s,\n"
+      "bytes/span, sampled fraction) with Dapper's published figures beside it, span volume and its\n"
+      "per-day projection, generator health, the slowest trace and the environment. HTML: one\n"
+      "self-contained page (no network needed to view it) with the same tables and Vega-Lite charts:\n"
+      "overhead against sampling rate, the latency percentile spectrum, throughput per\n"
+      "configuration, the slowest trace's waterfall with its critical path, and span volume. CSV:\n"
+      "one row per configuration, numbers unformatted. When the run compared sampling pipelines,\n"
+      "Markdown and HTML add its tables (what each kept, reweighting, collector memory) and HTML\n"
+      "a chart of the collector memory sweep. OpenMetrics: the histogram family\n"
+      "tracebench_request_latency_seconds, a series per configuration from its merged latency\n"
+      "histogram, with the stored traces' ids as exemplars when the run compared pipelines; it\n"
+      "ends in '# EOF'. A file that is not a valid results file gets one line naming the file and\n"
+      "the JSON path of the problem, and exit status 2.",
+      "  tracebench report results/run-checkout-20261122T101500Z.json\n"
+      "  tracebench report --format html --output report.html results/run-checkout-20261122T101500Z.json\n"
+      "  tracebench report --format csv results/run-checkout-20261122T101500Z.json > checkout.csv\n"
+      "  tracebench report --format openmetrics -o latency.txt results/run-rare-failures-20261122T101500Z.json\n",
+      run_report};
+  return kCommand;
+}
+
+}  // namespace tracebench::harness

@@ -1,0 +1,370 @@
+// tracebench run: carries out an overhead experiment on one scenario, prints the overhead
+// table (or JSON) and keeps every raw run in a results file.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "tracebench/common/atomic_file.hpp"
+#include "tracebench/cli/command.hpp"
+#include "tracebench/common/flag_values.hpp"
+#include "tracebench/net/http_url.hpp"
+#include "progress_reporter.hpp"
+#include "tracebench/experiment/remote_graph.hpp"
+#include "tracebench/results/results_document.hpp"
+#include "tracebench/experiment/trace_capture.hpp"
+#include "scenario_directory.hpp"
+#include "tracebench/results/experiment_plan.hpp"
+#include "tracebench/experiment/experiment_runner.hpp"
+#include "tracebench/results/experiment_summary.hpp"
+#include "tracebench/experiment/memory_sweep.hpp"
+#include "tracebench/report/overhead_table.hpp"
+#include "tracebench/results/pipeline_summary.hpp"
+#include "tracebench/report/pipeline_table.hpp"
+#include "pipeline_flags.hpp"
+#include "tracebench/services/scenario_summary.hpp"
+#include "tracebench/services/tracing_config.hpp"
+#include "tracebench/services/inprocess_transport.hpp"
+#include "tracebench/services/scenario_loader.hpp"
+#include "tracebench/tracer/sampler.hpp"
+
+namespace tracebench::harness {
+
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+constexpr std::string_view kWhere = "tracebench run";
+// Long enough for a slow outlier among a few hundred requests, short beside the experiment.
+constexpr std::chrono::seconds kCaptureDuration{1};
+
+// Whole-number flags of the plan: at least `minimum`, at most what `Unsigned` holds.
+template <typename Unsigned>
+Unsigned parse_whole(std::string_view flag, std::string_view text, Unsigned minimum) {
+  return static_cast<Unsigned>(parse_count(flag, text, minimum, std::numeric_limits<Unsigned>::max()));
+}
+
+// "off" and "never" first, as every comparison needs them, then the rates as written; "none"
+// leaves only those two (for measuring the harness itself).
+std::vector<std::string> parse_rates(std::string_view text) {
+  std::vector<std::string> configurations{"off", "never"};
+  if (trim_blanks(text) == "none") return configurations;
+  for (const std::string& entry : split_list("--rates", text)) {
+    double ratio = 0;
+    try {
+      // "tail" and "1/16+tail" too: a pipeline with a tail collector.
+      const services::tracing_config config = services::tracing_config::parse(entry);
+      ratio = config.tracing == services::tracing_config::mode::probability ? config.probability : 0;
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--rates", e.what());
+    }
+    if (ratio == 0) {
+      throw flag_error("--rates", "sampling ratio \"" + entry + "\" samples nothing; \"never\" always runs already");
+    }
+    for (const std::string& seen : configurations) {
+      if (seen == entry) throw flag_error("--rates", "sampling ratio \"" + entry + "\" is listed twice");
+    }
+    configurations.push_back(entry);
+  }
+  return configurations;
+}
+
+experiment_plan build_plan(const po::variables_map& values) {
+  experiment_plan plan;
+  const auto text = [&](const char* name) -> std::optional<std::string> {
+    if (values.count(name) == 0) return std::nullopt;
+    return values[name].as<std::string>();
+  };
+  if (const auto v = text("rates")) plan.configurations = parse_rates(*v);
+  if (const auto v = text("rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
+  if (const auto v = text("duration")) plan.phase_duration = parse_duration("--duration", *v, false);
+  if (const auto v = text("warmup")) plan.warmup = parse_duration("--warmup", *v, true);
+  if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
+  if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
+  if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
+  if (const auto v = text("lag-bound")) {
+    plan.lag_bound = parse_duration("--lag-bound", *v, false);
+    plan.lag_bound_adapts = false;
+  }
+  if (const auto v = text("transport")) {
+    if (*v == "inproc") {
+      plan.transport = transport_kind::inproc;
+    } else if (*v == "loopback") {
+      plan.transport = transport_kind::loopback;
+    } else {
+      throw flag_error("--transport", "expected inproc or loopback, not \"" + *v + "\"");
+    }
+  }
+  if (const auto v = text("target")) {
+    if (values.count("transport") != 0) throw flag_error("--target", "give --target or --transport, not both");
+    if (values.count("threads") != 0) {
+      throw flag_error("--target", "--threads is for a graph built here; a running graph has its own");
+    }
+    try {
+      (void)net::parse_http_url(*v);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--target", e.what());
+    }
+    plan.transport = transport_kind::remote;
+    plan.target = *v;
+  }
+  if (const auto v = text("load")) {
+    try {
+      plan.load = offered_load::parse(*v);
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--load", e.what());
+    }
+  }
+  return plan;
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
+
+// Scenario names go into a file name: keep it to characters every shell and file system take.
+std::string file_safe(std::string_view name) {
+  std::string safe;
+  for (const char c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.';
+    safe += plain ? c : '_';
+  }
+  return safe.empty() ? "scenario" : safe;
+}
+
+// Ctrl-C: the experiment stops after cutting the run under way short. SA_RESETHAND restores the
+// default action, so a second Ctrl-C ends the process at once.
+std::atomic<bool> g_interrupt{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_interrupt(int) { g_interrupt.store(true, std::memory_order_relaxed); }
+
+class interrupt_guard {
+ public:
+  interrupt_guard() {
+    g_interrupt.store(false);
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    action.sa_flags = static_cast<int>(SA_RESETHAND);
+    sigemptyset(&action.sa_mask);
+    installed_ = ::sigaction(SIGINT, &action, &previous_) == 0;
+  }
+  ~interrupt_guard() {
+    if (installed_) ::sigaction(SIGINT, &previous_, nullptr);
+  }
+  interrupt_guard(const interrupt_guard&) = delete;
+  interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+  bool installed_ = false;
+};
+
+// The live progress line only where a person watches it: the real stderr, on a terminal.
+bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
+
+int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  po::options_description flags;
+  flags.add_options()("rates", po::value<std::string>(),
+                      "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024, or none "
+                      "(default: 1/1,1/2,1/4,1/16,1/1024)")(
+      "rounds", po::value<std::string>(), "rounds, each running every configuration (default 10)")(
+      "duration", po::value<std::string>(), "measured seconds per phase, e.g. 0.5 (default 3)")(
+      "warmup", po::value<std::string>(), "discarded seconds before each phase (default 1)")(
+      "load", po::value<std::string>(), "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
+                                        "default 50%")(
+      "threads", po::value<std::string>(), "executor threads per service graph (default: one per core but one, for the generator)")(
+      "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")(
+      "seed", po::value<std::string>(), "random seed (default 1)")(
+      "transport", po::value<std::string>(), "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
+                                             "default inproc")(
+      "target", po::value<std::string>(),
+      "run on a graph already running as 'tracebench serve' processes: the entry service's URL, "
+      "http://HOST:PORT")(
+      "pipeline", po::value<std::string>(),
+      "compare sampling pipelines, comma-separated: head (each --rates ratio; without --rates, the "
+      "scenario's, else 1/16 and 1/1024), tail (head 1/1, then a tail-sampling collector), two-tier (each "
+      "ratio, then the collector); tracks every request's outcome against what storage kept (default: "
+      "the scenario's \"sampling\" block, else none)")(
+      "decision-wait", po::value<std::string>(), "the collector's wait after a trace's first span, seconds "
+                                                 "(default: the scenario's, else 1)")(
+      "slow", po::value<std::string>(), "the collector keeps traces at least this long, seconds (default: the "
+                                        "scenario's slow_us, else 10x its mean latency)")(
+      "baseline", po::value<std::string>(), "the collector keeps this share of the rest (default 0.1)")(
+      "num-traces", po::value<std::string>(), "traces the collector holds at most (default 50000)")(
+      "collectors", po::value<std::string>(),
+      "tail collectors behind a trace-id router: N, or N:M to grow to M halfway through each run's latency "
+      "phase and count the traces split between two (default 1)")(
+      "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
+                                             "seconds (default 0.001, raised to a tenth of the run's own p99 "
+                                             "latency when that is larger)")(
+      "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
+      "out", po::value<std::string>()->default_value("results"), "directory for the results file");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
+  if (parsed.exit_code) return *parsed.exit_code;
+
+  const std::string format = parsed.values["format"].as<std::string>();
+  if (format != "table" && format != "markdown" && format != "json") {
+    err << kWhere << ": --format: expected table, markdown or json, not \"" << format << "\"\n";
+    return kExitUsage;
+  }
+  experiment_plan plan;
+  try {
+    plan = build_plan(parsed.values);  // validated once the scenario's pipelines are applied
+  } catch (const std::invalid_argument& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+  if (parsed.values.count("scenario") == 0) return usage_error(kWhere, "no scenario given", err);
+  const std::string file = resolve_scenario(parsed.values["scenario"].as<std::string>()).string();
+  const services::load_result loaded = services::load_scenario_file(file);
+  if (!loaded.ok()) {
+    for (const std::string& e : loaded.errors) err << (loaded.unreadable ? "tracebench: " : file + ": ") << e << '\n';
+    return kExitUsage;
+  }
+  try {
+    apply_pipelines(plan, parsed.values, *loaded.value);
+    validate(plan);
+  } catch (const std::invalid_argument& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitUsage;
+  }
+  std::optional<net::http_url> target;
+  if (plan.transport == transport_kind::remote) {
+    target = net::parse_http_url(plan.target);
+    // Found now rather than after the calibration: the graph answers and has every service.
+    if (const std::string problem = check_remote_graph(*loaded.value, *target); !problem.empty()) {
+      err << kWhere << ": --target: " << problem << '\n';
+      return kExitFailed;
+    }
+  }
+  if (plan.transport == transport_kind::inproc) {
+    if (const std::string problem = services::check_inprocess(*loaded.value); !problem.empty()) {
+      err << kWhere << ": " << problem << " (use --transport loopback)\n";
+      return kExitUsage;
+    }
+  }
+  const fs::path out_dir = parsed.values["out"].as<std::string>();
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    // Found now rather than after minutes of measuring.
+    err << kWhere << ": --out: cannot create " << out_dir.string() << ": " << ec.message() << '\n';
+    return kExitUsage;
+  }
+
+  experiment_result result;
+  try {
+    const interrupt_guard interrupts;
+    progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
+    const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
+    result = run_experiment(
+        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt, launch);
+    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
+    // of its own, after the measured ones.
+    const std::optional<std::string> capture = capture_configuration(plan);
+    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
+      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
+      result.slowest_trace = capture_slowest_trace(
+          *loaded.value, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
+    }
+    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
+      err << "sweeping the tail collector's memory against decision wait and load\n";
+      memory_sweep_options sweep;
+      sweep.offered_rate = result.offered_rate;
+      sweep.threads = result.graph_threads;
+      sweep.duration = plan.phase_duration;
+      sweep.stop = &g_interrupt;
+      result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
+    }
+  } catch (const std::exception& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  const experiment_summary summary = summarize_experiment(result);
+  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
+  const nlohmann::ordered_json document = results_document(result, summary);
+  const std::string text = document.dump(2) + '\n';
+
+  if (format == "json") {
+    out << text;
+  } else {
+    const table_style style = format == "markdown" ? table_style::markdown : table_style::text;
+    out << render_overhead_table(summary, style);
+    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
+  }
+  out << std::flush;
+
+  const fs::path results_file = out_dir / ("run-" + file_safe(result.scenario_name) + "-" + utc_timestamp() + ".json");
+  try {
+    write_file_atomically(results_file, text);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    return kExitFailed;
+  }
+  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
+  if (result.interrupted) {
+    err << kWhere << ": interrupted after " << result.runs.size() << " of "
+        << plan.configurations.size() * plan.rounds << " runs\n";
+    return kExitInterrupted;
+  }
+  bool all_valid = true;
+  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
+  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
+  return all_valid ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+const command& run_command() {
+  static const command kCommand{
+      "run",
+      "[options] SCENARIO",
+      "measure tracing overhead on a scenario: off, never and sampling rates",
+      "Runs an overhead experiment on one scenario: every round runs each configuration (off, never,\n"
+      "then each sampling rate) on a fresh service graph, first a closed loop for capacity, then an\n"
+      "open loop at a fixed offered load for latency. Shows progress on stderr (a live line with\n"
+      "an ETA on a terminal), prints the overhead and span-volume tables (or Markdown, or JSON) on\n"
+      "stdout, and writes every raw run and the summary to DIR/run-<scenario>-<UTC time>.json.\n"
+      "With --target, the graph is one already running as 'tracebench serve' processes: before each\n"
+      "run every service gets the run's configuration through the entry service (POST\n"
+      "/tracebench/configure, passed on to every peer), and spans and CPU are what they report.\n"
+      "Ctrl-C stops after cutting the current run short and writes what finished, marked\n"
+      "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
+      "some runs were invalid (the results file is still written), 130 when interrupted.",
+      "  tracebench run checkout\n"
+      "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
+      "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
+      "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n"
+      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n",
+      run_run};
+  return kCommand;
+}
+
+}  // namespace tracebench::harness

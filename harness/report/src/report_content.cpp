@@ -1,0 +1,185 @@
+#include "tracebench/report/report_content.hpp"
+
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tracebench/report/openmetrics.hpp"
+#include "tracebench/report/pipeline_table.hpp"
+#include "summary_text.hpp"
+#include "tracebench/common/text_format.hpp"
+
+namespace tracebench::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr double kNanosPerMicro = 1000;
+
+// The measured fraction, not the configured one: a sampler that samples less (or more) than its
+// rate says shows here.
+std::string sampled_cell(const configuration_summary& row) {
+  if (row.baseline) return "-";
+  if (row.spans.started == 0) return "n/a";
+  return format_percent(static_cast<double>(row.spans.sampled) / static_cast<double>(row.spans.started));
+}
+
+report_table overhead_table(const experiment_summary& summary) {
+  report_table t{"overhead",
+                 "Tracing overhead",
+                 {"rate", "runs", "latency mean", "latency p50", "latency p99", "throughput", "CPU/req", "spans/s",
+                  "bytes/span", "sampled", "Dapper latency", "Dapper throughput"},
+                 {}};
+  for (const configuration_summary& row : summary.rows) {
+    const auto dapper = dapper_lookup(row.configuration);
+    t.rows.push_back({row.configuration, runs_cell(row), change_cell(row, row.mean_latency),
+                      change_cell(row, row.p50_latency), change_cell(row, row.p99_latency),
+                      change_cell(row, row.throughput), change_cell(row, row.cpu_per_request),
+                      row.baseline ? "-" : format_thousands(row.spans_per_second),
+                      row.bytes_per_span > 0 ? format_thousands(row.bytes_per_span) : "-", sampled_cell(row),
+                      dapper ? signed_percent(dapper->latency_change_percent) : "-",
+                      dapper ? signed_percent(dapper->throughput_change_percent) : "-"});
+  }
+  return t;
+}
+
+report_table volume_table(const experiment_summary& summary) {
+  report_table t{"volume",
+                 "Span volume",
+                 {"rate", "started", "sampled", "exported", "dropped", "zstd B/span", "spans/day", "OTLP/JSON/day",
+                  "zstd/day"},
+                 {}};
+  for (const configuration_summary& row : summary.rows) {
+    std::vector<std::string> cells{row.configuration,
+                                   format_thousands(static_cast<double>(row.spans.started)),
+                                   format_thousands(static_cast<double>(row.spans.sampled)),
+                                   format_thousands(static_cast<double>(row.spans.exported)),
+                                   format_thousands(static_cast<double>(row.spans.dropped)),
+                                   optional_cell(row.zstd_bytes_per_span, format_thousands)};
+    for (std::string& cell : projection_cells(row)) cells.push_back(std::move(cell));
+    t.rows.push_back(std::move(cells));
+  }
+  return t;
+}
+
+// A value of the document as a person reads it; "-" for what the host could not tell.
+std::string text_of(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {
+    std::string out;
+    for (const json& v : value) out += (out.empty() ? "" : ", ") + text_of(v);
+    return out;
+  }
+  return value.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> environment_rows(const results_file& results) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  const json& env = results.document.at("environment");
+  const auto add = [&](const char* label, const char* key) {
+    const auto it = env.find(key);
+    rows.emplace_back(label, it == env.end() ? "-" : text_of(*it));
+  };
+  add("CPU", "cpu_model");
+  add("cores", "cores");
+  add("kernel", "kernel");
+  add("CPU governor", "cpu_governor");
+  add("load average at end", "load_average_at_end");
+  add("compiler", "compiler");
+  add("build type", "build_type");
+  add("git commit", "git_commit");
+  const json& plan = results.document.at("plan");
+  const auto plan_value = [&](const char* key) {
+    const auto it = plan.find(key);
+    return it == plan.end() ? std::string("-") : text_of(*it);
+  };
+  rows.emplace_back("plan", plan_value("rounds") + " rounds of " + text_of(plan.value("configurations", json())) +
+                                "; phases " + plan_value("phase_duration_s") + " s after " + plan_value("warmup_s") +
+                                " s warm-up; closed loop " + plan_value("concurrency") + " in flight; load " +
+                                text_of(plan.value("load", json::object()).value("description", json())) + "; seed " +
+                                plan_value("seed"));
+  return rows;
+}
+
+// A table of make_pipeline_tables (header row first) under the title the terminal gives it.
+report_table pipeline_table(std::string id, std::string title, std::vector<std::vector<std::string>> rows) {
+  report_table t{std::move(id), std::move(title), std::move(rows.front()), {}};
+  t.rows.assign(std::make_move_iterator(rows.begin() + 1), std::make_move_iterator(rows.end()));
+  return t;
+}
+
+// The same tables, in the same order and on the same conditions, as render_pipeline_tables.
+void add_pipelines(const pipeline_summary& summary, report_content& c) {
+  pipeline_tables t = make_pipeline_tables(summary);
+  c.pipeline_tables.push_back(pipeline_table("pipelines", std::string(kPipelinesTitle), std::move(t.kept)));
+  if (t.reweighting.size() > 1) {
+    c.pipeline_tables.push_back(pipeline_table("pipeline-reweighting", std::string(kReweightingTitle),
+                                               std::move(t.reweighting)));
+  }
+  if (t.memory.size() > 1) {
+    c.pipeline_tables.push_back(
+        pipeline_table("pipeline-memory", std::string(kCollectorMemoryTitle), std::move(t.memory)));
+  }
+  c.pipeline_notes = std::move(t.notes);
+}
+
+}  // namespace
+
+report_content make_report_content(const results_file& results) {
+  const experiment_summary& s = results.summary;
+  report_content c;
+  c.title = "Tracing overhead: " + s.scenario_name;
+  c.subtitle = experiment_setup_line(s);
+  c.warnings = summary_warnings(s);
+  if (!results.document.value("complete", true) && !s.interrupted) {
+    c.warnings.emplace_back("Incomplete: the results file says the experiment did not finish.");
+  }
+  c.overhead = overhead_table(s);
+  c.volume = volume_table(s);
+  c.notes.push_back(
+      "Latency, throughput and CPU/req: median of per-round changes against the same round's off run "
+      "[95% interval]; ~ = the interval contains 0 (within noise). Latency is from the open loop, corrected for "
+      "coordinated omission; throughput and CPU/req from the closed loop. spans/s at the offered load; sampled = "
+      "spans sampled / spans started.");
+  for (const configuration_summary& row : s.rows) {
+    if (!row.baseline) continue;
+    c.notes.push_back("Baseline (off): " + format_thousands(row.median_throughput) + " requests/s capacity, " +
+                      format_duration_us(row.median_cpu_ns_per_request / kNanosPerMicro) + " CPU per request, p99 " +
+                      format_duration_us(row.median_p99_ns / kNanosPerMicro) + " at the offered load (medians).");
+  }
+  if (std::string note = interval_level_note(s); !note.empty()) c.notes.push_back(std::move(note));
+  c.notes.push_back(predicted_note(s));
+  c.notes.push_back(validity_rule_line(s));
+  c.notes.push_back(kDapperSource);
+  c.notes.push_back(
+      "Span volume: counts summed over every run, warm-ups included; zstd level 3 on the runs' own export "
+      "requests; per day at the scenario's production rate and each configuration's sampled fraction.");
+  c.generator_health = generator_health_line(s);
+  c.projection = projection_line(s);
+  if (c.projection.empty()) c.projection = "No projection: the scenario has no production profile.";
+  c.environment = environment_rows(results);
+  for (const configuration_summary& row : s.rows) {
+    for (const std::string& reason : row.invalid_reasons) c.invalid_runs.push_back(row.configuration + " " + reason);
+  }
+  if (results.pipelines) add_pipelines(*results.pipelines, c);
+  return c;
+}
+
+std::string render_openmetrics_report(const results_file& results) {
+  std::vector<openmetrics_series> series;
+  for (const configuration_summary& row : results.summary.rows) {
+    openmetrics_series s{row.configuration, &row.latency, {}};
+    if (results.pipelines) {
+      for (const pipeline_row& p : results.pipelines->rows) {
+        if (p.configuration != row.configuration) continue;
+        s.exemplars.insert(s.exemplars.end(), p.exemplars.begin(), p.exemplars.end());
+      }
+    }
+    series.push_back(std::move(s));
+  }
+  return render_openmetrics("tracebench_request_latency_seconds", series, default_latency_bounds());
+}
+
+}  // namespace tracebench::harness

@@ -1,0 +1,131 @@
+#include "summary_text.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "tracebench/common/text_format.hpp"
+
+namespace tracebench::harness {
+namespace {
+
+constexpr double kNominalLevel = 0.95;
+constexpr double kNanosPerMicro = 1000;
+
+}  // namespace
+
+std::string signed_percent(double value, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%+.*f%%", decimals, value);
+  return buffer;
+}
+
+std::string change_cell(const configuration_summary& row, const metric_delta& delta) {
+  return row.baseline ? "baseline" : delta_cell(delta);
+}
+
+std::string delta_cell(const metric_delta& delta) {
+  if (!delta.stats) return "n/a";
+  const summary& s = *delta.stats;
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%+.2f%% [%+.2f, %+.2f]%s", s.median, s.low, s.high, s.within_noise ? " ~" : "");
+  return buffer;
+}
+
+std::string runs_cell(const configuration_summary& row) {
+  std::string cell = std::to_string(row.runs);
+  if (row.invalid_runs > 0) cell += " (" + std::to_string(row.invalid_runs) + " INVALID)";
+  return cell;
+}
+
+std::string optional_cell(const std::optional<double>& value, std::string (*format)(double)) {
+  return value ? format(*value) : "-";
+}
+
+std::vector<std::string> projection_cells(const configuration_summary& row) {
+  if (!row.projection) return {"-", "-", "-"};
+  const daily_volume& d = row.projection->sampled;
+  return {format_si(d.spans), optional_cell(d.otlp_json_bytes, format_bytes), optional_cell(d.zstd_bytes, format_bytes)};
+}
+
+std::string experiment_setup_line(const experiment_summary& summary) {
+  const std::string threads = std::to_string(summary.graph_threads) +
+                              (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ");
+  const std::string where = summary.transport == transport_kind::remote   ? "the running graph at " + summary.target
+                            : summary.transport == transport_kind::loopback ? threads + "HTTP over loopback"
+                                                                            : threads + "in-process";
+  return std::to_string(summary.rounds) + " rounds, " + where + ", open loop at " +
+         format_thousands(summary.offered_rate) + "/s";
+}
+
+std::vector<std::string> summary_warnings(const experiment_summary& summary) {
+  std::vector<std::string> lines;
+  if (summary.debug_build) lines.emplace_back("Debug build: overhead figures do not represent an optimised build.");
+  if (summary.interrupted) {
+    lines.push_back("Interrupted: " + std::to_string(summary.runs_done) + " of " +
+                    std::to_string(summary.runs_planned) + " runs finished; the figures cover those only.");
+  }
+  if (summary.loaded_runs > 0) {
+    lines.push_back("Loaded machine: other processes used up to " + format_count(summary.max_other_cores) +
+                    " cores during " + std::to_string(summary.loaded_runs) + " of " +
+                    std::to_string(summary.runs_done) + " runs; their figures are noisier than the intervals say.");
+  }
+  return lines;
+}
+
+std::string interval_level_note(const experiment_summary& summary) {
+  double lowest_level = kNominalLevel;
+  for (const configuration_summary& row : summary.rows) {
+    for (const metric_delta* d :
+         {&row.throughput, &row.cpu_per_request, &row.mean_latency, &row.p50_latency, &row.p99_latency}) {
+      if (d->stats) lowest_level = std::min(lowest_level, d->stats->achieved_level);
+    }
+  }
+  if (lowest_level >= kNominalLevel) return {};
+  return "Too few rounds for 95%: intervals are [min, max] of the deltas, covering " + format_percent(lowest_level) +
+         " (exact order statistics).";
+}
+
+std::string predicted_note(const experiment_summary& summary) {
+  const hot_path_costs& c = summary.costs;
+  char buffer[512];
+  const char* whose = summary.transport == transport_kind::remote
+                          ? "this process's CPU and the graph's processes' (as they report it)"
+                          : "this process's CPU (every thread)";
+  std::snprintf(buffer, sizeof buffer,
+                "CPU/req: %s per completed request in the closed loop. Predicted: "
+                "the CPU/req change the hot-path costs calibrated on this machine imply (span %.0f ns unsampled, "
+                "%.0f ns sampled + %.0f ns export; inject + extract %.0f ns per hop; %.1f spans and %.1f hops per "
+                "request).",
+                whose, c.unsampled_span_ns, c.sampled_span_ns, c.export_ns_per_span, c.inject_ns + c.extract_ns,
+                summary.spans_per_request, summary.hops_per_request);
+  return buffer;
+}
+
+std::string generator_health_line(const experiment_summary& summary) {
+  const generator_health& g = summary.generator;
+  return "Generator health: achieved at least " + format_percent(g.lowest_achieved_fraction) +
+         " of the offered rate in every run; send-lag p99 " +
+         format_duration_us(g.median_lag_p99_ns / kNanosPerMicro) + " median, " +
+         format_duration_us(g.max_lag_p99_ns / kNanosPerMicro) + " worst; " + std::to_string(g.dropped_sends) +
+         " dropped sends, " + std::to_string(g.lost) + " lost replies.";
+}
+
+std::string validity_rule_line(const experiment_summary& summary) {
+  return "A run is invalid when its open loop sent under 99% of its schedule, dropped or lost a "
+         "request, or its send-lag p99 exceeded " +
+         format_duration_us(static_cast<double>(summary.lag_bound.count()) / kNanosPerMicro) +
+         (summary.lag_bound_adapts ? " or a tenth of its own p99 latency, whichever is larger" : "") + ".";
+}
+
+std::string projection_line(const experiment_summary& summary) {
+  for (const configuration_summary& row : summary.rows) {
+    if (!row.projection) continue;
+    const volume_projection& p = *row.projection;
+    return "Per day at the scenario's production rate (" + format_si(p.spans_per_second) + " spans/s traced 1/1): " +
+           format_si(p.raw.spans) + " spans, " + (p.raw.otlp_json_bytes ? format_bytes(*p.raw.otlp_json_bytes) : "-") +
+           " OTLP/JSON, " + (p.raw.zstd_bytes ? format_bytes(*p.raw.zstd_bytes) : "-") + " zstd.";
+  }
+  return {};
+}
+
+}  // namespace tracebench::harness

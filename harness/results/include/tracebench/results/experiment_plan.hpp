@@ -1,0 +1,85 @@
+#pragma once
+// What an overhead experiment runs: which tracing configurations, how many rounds, how long each
+// phase, and the open-loop load. Plain values; run_experiment carries them out.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tracebench/results/pipeline_record.hpp"
+
+namespace tracebench::harness {
+
+// Phase 2's offered load: a fraction of the off configuration's measured capacity, or a rate.
+struct offered_load {
+  enum class kind : std::uint8_t { fraction, rate };
+  kind type = kind::fraction;
+  double value = 0.5;  // fraction in (0, 1], or requests per second > 0
+
+  // "50%" and "0.5" are fractions, "2000/s" a rate. Throws std::invalid_argument with a
+  // one-line message naming the text.
+  [[nodiscard]] static offered_load parse(std::string_view text);
+  // Requests per second given the off configuration's closed-loop throughput.
+  [[nodiscard]] double rate_for(double off_capacity) const noexcept;
+  // "50% of off capacity", "2000/s".
+  [[nodiscard]] std::string describe() const;
+};
+
+[[nodiscard]] std::vector<std::string> default_configurations();
+
+// How the graph's services call each other: function calls on the event loop, or real HTTP/1.1
+// over 127.0.0.1 (each service its own port), both in this process; or a graph already running
+// as `tracebench serve` processes, at `experiment_plan::target`.
+enum class transport_kind : std::uint8_t { inproc, loopback, remote };
+[[nodiscard]] std::string_view transport_name(transport_kind kind) noexcept;
+
+struct experiment_plan {
+  // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
+  std::vector<std::string> configurations = default_configurations();
+  // Many short rounds rather than a few long ones: a delta is taken within a round, so drift
+  // inside one round is the noise it cannot cancel, and on a shared VM whose speed wanders by
+  // 2x within a minute that matters more than the length of each phase. Ten rounds also give a
+  // 95% interval from order statistics (five reach only 94%). About 10 minutes for 7 configurations.
+  unsigned rounds = 10;
+  std::chrono::nanoseconds phase_duration = std::chrono::seconds(3);  // measured, per phase
+  std::chrono::nanoseconds warmup = std::chrono::seconds(1);          // before each phase, discarded
+  unsigned concurrency = 16;  // closed-loop workers
+  unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
+  offered_load load;
+  transport_kind transport = transport_kind::inproc;
+  std::string target;  // remote only: the entry service's URL
+  // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
+  std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
+  // Raise each run's bound to open_loop_options::lag_share_of_latency of its own p99 latency:
+  // a VM whose vCPUs stall for milliseconds delays sends and replies alike, and a lag that small
+  // beside the latency measured is not what that latency shows. False keeps lag_bound exactly
+  // (an explicit --lag-bound).
+  bool lag_bound_adapts = true;
+  std::uint64_t seed = 1;
+  // Set to compare sampling pipelines: every run, off included, then tracks each request's outcome
+  // and which traces reached storage (a pipeline_record), and the "tail" configurations put this
+  // collector before storage. Required by any "tail" configuration; in-process only.
+  std::optional<collector::tail_collector_settings> pipeline;
+};
+
+// One executor thread per core but one: the open loop's pacer and the batch exporter need a core
+// of their own, or their wake-ups wait behind the target and the schedule slips. At least 1.
+[[nodiscard]] unsigned default_graph_threads() noexcept;
+
+// graph_threads, or default_graph_threads() when it is 0.
+[[nodiscard]] unsigned graph_threads_for(const experiment_plan& plan) noexcept;
+
+// Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
+// zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off"; a
+// "tail" configuration without plan.pipeline, or plan.pipeline on a remote graph.
+void validate(const experiment_plan& plan);
+
+// orders[r] lists the indices 0..configs-1 starting at r mod configs and wrapping, so every
+// configuration takes every position in turn and drift does not favour one.
+[[nodiscard]] std::vector<std::vector<std::size_t>> round_orders(std::size_t configs, unsigned rounds);
+
+}  // namespace tracebench::harness

@@ -1,0 +1,33 @@
+#pragma once
+// The results file of `tracebench run` ("schema": "tracebench.results/1"): the machine and
+// build it ran on, the plan, every raw run, and the summary, so a report can be redone later.
+
+#include <nlohmann/json.hpp>
+
+#include "tracebench/results/run_record.hpp"
+#include "tracebench/results/experiment_summary.hpp"
+
+namespace tracebench::harness {
+
+inline constexpr const char* kResultsSchema = "tracebench.results/1";
+
+// True when built without NDEBUG: its overhead figures do not describe a real deployment.
+[[nodiscard]] constexpr bool debug_build() noexcept {
+#ifdef NDEBUG
+  return false;
+#else
+  return true;
+#endif
+}
+
+// {"per_round_percent", "median", "low", "high", "achieved_level", "within_noise"}; median null
+// when there was no valid pair of runs.
+[[nodiscard]] nlohmann::ordered_json delta_document(const metric_delta& delta);
+
+// cpu model, cores, kernel, compiler, build type; fields the host cannot tell are null.
+[[nodiscard]] nlohmann::ordered_json environment_document();
+
+[[nodiscard]] nlohmann::ordered_json results_document(const experiment_result& result,
+                                                      const experiment_summary& summary);
+
+}  // namespace tracebench::harness

@@ -1,0 +1,203 @@
+#include "tracebench/results/experiment_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include "tracebench/services/tracing_config.hpp"
+
+namespace tracebench::harness {
+namespace {
+
+std::optional<double> percent_change(double value, double baseline) {
+  if (!(baseline > 0) || !std::isfinite(value)) return std::nullopt;
+  return (value - baseline) / baseline * 100.0;
+}
+
+void add_change(metric_delta& delta, double value, double baseline) {
+  if (const auto change = percent_change(value, baseline)) delta.per_round.push_back(*change);
+}
+
+void finish(metric_delta& delta) {
+  if (!delta.per_round.empty()) delta.stats = summarize(std::span<const double>(delta.per_round));
+}
+
+
+// The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
+std::uint64_t stored_spans(const run_record& run) {
+  return run.pipeline ? run.pipeline->spans_stored_in_run : run.spans.exported;
+}
+
+// Bytes per span do not depend on the sampling rate, so the projection of every configuration,
+// never and off included, uses the sizes of all the spans the experiment exported.
+struct span_sizes {
+  std::optional<double> json;
+  std::optional<double> zstd;
+};
+
+span_sizes experiment_span_sizes(const experiment_result& result) {
+  std::uint64_t spans = 0;
+  std::uint64_t bytes = 0;
+  std::vector<double> ratios;
+  for (const run_record& run : result.runs) {
+    spans += stored_spans(run);
+    bytes += run.bytes_encoded;
+    if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
+  }
+  span_sizes sizes;
+  if (spans == 0) return sizes;
+  sizes.json = static_cast<double>(bytes) / static_cast<double>(spans);
+  if (!ratios.empty()) sizes.zstd = *sizes.json * median(std::span<const double>(ratios));
+  return sizes;
+}
+
+// Over the runs whose open loop ran and got replies.
+generator_health generator_health_of(const std::vector<run_record>& runs) {
+  generator_health health;
+  health.lowest_achieved_fraction = runs.empty() ? 0.0 : 1.0;
+  std::vector<double> lag_p99s;
+  for (const run_record& run : runs) {
+    if (!(run.offered_rate > 0) || run.latency.count == 0) continue;
+    const auto lag_p99 = static_cast<double>(run.send_lag.p99);
+    lag_p99s.push_back(lag_p99);
+    health.max_lag_p99_ns = std::max(health.max_lag_p99_ns, lag_p99);
+    health.lowest_achieved_fraction = std::min(health.lowest_achieved_fraction, run.achieved_rate / run.offered_rate);
+    health.dropped_sends += run.dropped_sends;
+    health.lost += run.lost;
+  }
+  health.median_lag_p99_ns = median_or_zero(lag_p99s);
+  return health;
+}
+
+}  // namespace
+
+experiment_summary summarize_experiment(const experiment_result& result) {
+  experiment_summary out;
+  out.scenario_name = result.scenario_name;
+  out.rounds = result.plan.rounds;
+  out.offered_rate = result.offered_rate;
+  out.graph_threads = result.graph_threads;
+  out.transport = result.plan.transport;
+  out.target = result.plan.target;
+  out.interrupted = result.interrupted;
+  out.debug_build = result.debug_build;
+  out.runs_done = result.runs.size();
+  out.runs_planned = result.plan.configurations.size() * result.plan.rounds;
+  out.costs = result.costs;
+  out.spans_per_request = result.spans_per_request;
+  out.hops_per_request = result.hops_per_request;
+  out.lag_bound = result.plan.lag_bound;
+  out.lag_bound_adapts = result.plan.lag_bound_adapts;
+  const span_sizes sizes = experiment_span_sizes(result);
+
+  std::map<unsigned, const run_record*> off_by_round;
+  std::vector<double> off_cpu;
+  for (const run_record& run : result.runs) {
+    if (run.configuration == "off") off_by_round.emplace(run.round, &run);
+    if (run.configuration == "off" && run.throughput_valid) off_cpu.push_back(run.cpu_ns_per_request);
+    if (run.loaded()) ++out.loaded_runs;
+    if (run.load) out.max_other_cores = std::max(out.max_other_cores, run.load->other_cores);
+  }
+  out.generator = generator_health_of(result.runs);
+
+  // What tracing's predicted CPU adds to: a request's CPU without it, as measured.
+  const double baseline_cpu_ns = median_or_zero(off_cpu);
+
+  for (const std::string& name : result.plan.configurations) {
+    configuration_summary row;
+    row.configuration = name;
+    row.baseline = name == "off";
+    std::vector<double> throughputs;
+    std::vector<double> cpu_per_request;
+    std::vector<double> p99s;
+    std::vector<double> exported;
+    std::vector<double> spans_per_second;
+    std::vector<double> ratios;
+    std::uint64_t bytes_total = 0;
+    std::uint64_t stored_total = 0;
+    for (const run_record& run : result.runs) {
+      if (run.configuration != name) continue;
+      ++row.runs;
+      if (run.loaded()) ++row.loaded_runs;
+      row.spans.started += run.spans.started;
+      row.spans.sampled += run.spans.sampled;
+      row.spans.ended += run.spans.ended;
+      row.spans.exported += run.spans.exported;
+      row.spans.dropped += run.spans.dropped;
+      // Valid or not, the run exported these spans at about the offered rate.
+      if (run.achieved_rate > 0) spans_per_second.push_back(run.spans_per_second);
+      if (run.compression && run.compression->raw_bytes > 0) ratios.push_back(run.compression->ratio);
+      exported.push_back(static_cast<double>(run.spans.exported));
+      bytes_total += run.bytes_encoded;
+      stored_total += stored_spans(run);
+      const std::string round = "round " + std::to_string(run.round + 1) + ": ";
+      if (!run.valid()) ++row.invalid_runs;
+      if (!run.throughput_valid) row.invalid_reasons.push_back(round + "closed loop: " + run.throughput_invalid_reason);
+      if (!run.latency_valid) row.invalid_reasons.push_back(round + "open loop: " + run.latency_invalid_reason);
+      if (run.throughput_valid) {
+        throughputs.push_back(run.throughput);
+        cpu_per_request.push_back(run.cpu_ns_per_request);
+      }
+      if (run.latency_valid) {
+        p99s.push_back(static_cast<double>(run.latency.p99));
+        row.latency.merge(run.latency_distribution);
+      }
+
+      if (row.baseline) continue;
+      const auto off = off_by_round.find(run.round);
+      if (off == off_by_round.end()) continue;
+      const run_record& base = *off->second;
+      if (run.throughput_valid && base.throughput_valid) {
+        add_change(row.throughput, run.throughput, base.throughput);
+        add_change(row.cpu_per_request, run.cpu_ns_per_request, base.cpu_ns_per_request);
+      }
+      if (run.latency_valid && base.latency_valid) {
+        add_change(row.mean_latency, run.latency.mean, base.latency.mean);
+        add_change(row.p50_latency, static_cast<double>(run.latency.p50), static_cast<double>(base.latency.p50));
+        add_change(row.p99_latency, static_cast<double>(run.latency.p99), static_cast<double>(base.latency.p99));
+      }
+    }
+    row.median_throughput = median_or_zero(throughputs);
+    row.median_cpu_ns_per_request = median_or_zero(cpu_per_request);
+    row.median_p99_ns = median_or_zero(p99s);
+    row.spans_exported_per_run = median_or_zero(exported);
+    row.bytes_per_span =
+        stored_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(stored_total) : 0.0;
+    row.spans_per_second = median_or_zero(spans_per_second);
+    if (row.bytes_per_span > 0 && !ratios.empty())
+      row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));
+    const services::tracing_config config = services::tracing_config::parse(name);
+    row.sampled_fraction = config.tracing == services::tracing_config::mode::probability ? config.probability : 0.0;
+    if (result.projected_spans_per_second)
+      row.projection = project_volume(*result.projected_spans_per_second, row.sampled_fraction, sizes.json, sizes.zstd);
+    if (!row.baseline && baseline_cpu_ns > 0) {
+      row.predicted = predict_overhead(result.costs, config, result.spans_per_request, result.hops_per_request,
+                                       baseline_cpu_ns);
+      row.predicted_cpu_change_percent = row.predicted->cpu_ns_per_request / baseline_cpu_ns * 100.0;
+    }
+    finish(row.throughput);
+    finish(row.cpu_per_request);
+    finish(row.mean_latency);
+    finish(row.p50_latency);
+    finish(row.p99_latency);
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::optional<dapper_figure> dapper_lookup(std::string_view configuration) {
+  std::string name(configuration);
+  try {
+    name = services::tracing_config::parse(configuration).name();
+  } catch (const std::invalid_argument&) {
+    // Not a configuration at all: it can only match verbatim, which it will not.
+  }
+  for (const dapper_figure& figure : kDapperTable) {
+    if (figure.configuration == name) return figure;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tracebench::harness

@@ -1,0 +1,196 @@
+// The real tracebench binary runs an overhead experiment: one-line usage errors with exit
+// status 2 for bad flags, and for a short real run the table and the results file.
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/cli_fixture.hpp"
+
+namespace fs = std::filesystem;
+using tracebench::testing_support::lines;
+using tracebench::testing_support::run_result;
+using tracebench::testing_support::slurp;
+
+namespace {
+
+const std::string kTiny = R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20}}})";
+
+class CliRun : public tracebench::testing_support::cli_fixture {
+ protected:
+  // Quoted for the shell; appended because GCC 12 warns (-Wrestrict) on "'" + std::string.
+  std::string scenario() const {
+    std::string quoted(1, '\'');
+    quoted += write("tiny.json", kTiny).string();
+    quoted += '\'';
+    return quoted;
+  }
+};
+
+TEST_F(CliRun, BadRateEntriesAreOneLineNamingTheFlagAndEntry) {
+  const std::string file = scenario();
+  for (const std::string entry : {"1/0", "2", "-1", "abc"}) {
+    const run_result r = run("run " + file + " --rates '1/16," + entry + "' --out '" + dir_.string() + "'");
+    EXPECT_EQ(r.exit_code, 2) << entry;
+    EXPECT_EQ(r.out, "") << entry;
+    EXPECT_EQ(lines(r.err), 1U) << r.err;
+    EXPECT_EQ(r.err.rfind("tracebench run: --rates: sampling ratio \"" + entry + "\": ", 0), 0U) << r.err;
+  }
+  const run_result zero = run("run " + file + " --rates 1/0");
+  EXPECT_EQ(zero.err, "tracebench run: --rates: sampling ratio \"1/0\": division by zero (use 1/16, 0.0625 or 6.25%)\n");
+}
+
+TEST_F(CliRun, BadNumbersNameTheirFlag) {
+  const std::string file = scenario();
+  for (const std::string flag : {"--rounds 0", "--rounds -1", "--duration abc", "--duration 0", "--warmup -2",
+                                 "--threads x", "--concurrency 0", "--load 2", "--seed 1.5", "--lag-bound 0",
+                                 "--lag-bound 1ms"}) {
+    const run_result r = run("run " + file + " " + flag);
+    EXPECT_EQ(r.exit_code, 2) << flag;
+    EXPECT_EQ(lines(r.err), 1U) << r.err;
+    const std::string name = flag.substr(0, flag.find(' '));
+    EXPECT_EQ(r.err.rfind("tracebench run: " + name + ": ", 0), 0U) << r.err;
+  }
+}
+
+TEST_F(CliRun, UnknownFlagIsAUsageError) {
+  const run_result r = run("run " + scenario() + " --bogus");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(lines(r.err), 1U) << r.err;
+  EXPECT_NE(r.err.find("bogus"), std::string::npos) << r.err;
+}
+
+TEST_F(CliRun, UnknownFormatAndTransportAreUsageErrors) {
+  const run_result format = run("run " + scenario() + " --format yaml");
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_EQ(format.err, "tracebench run: --format: expected table, markdown or json, not \"yaml\"\n");
+  const run_result transport = run("run " + scenario() + " --transport pigeon");
+  EXPECT_EQ(transport.exit_code, 2);
+  EXPECT_EQ(transport.err, "tracebench run: --transport: expected inproc or loopback, not \"pigeon\"\n");
+}
+
+TEST_F(CliRun, MarkdownFormatPrintsPipeTablesForEveryConfiguration) {
+  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format markdown " +
+                           "--out '" + (dir_ / "results").string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  EXPECT_EQ(r.out.rfind("## Tracing overhead: tiny\n", 0), 0U) << r.out;
+  EXPECT_NE(r.out.find("| config | runs | throughput/s |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| --- | ---: |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("### Span volume"), std::string::npos) << r.out;
+  for (const std::string config : {"| off |", "| never |", "| 1/1 |"}) {
+    // Once in the overhead table, once in the volume table.
+    const std::size_t first = r.out.find(config);
+    ASSERT_NE(first, std::string::npos) << config << '\n' << r.out;
+    EXPECT_NE(r.out.find(config, first + 1), std::string::npos) << config << '\n' << r.out;
+  }
+}
+
+TEST_F(CliRun, InterruptWritesWhatFinishedMarkedIncomplete) {
+  const fs::path out = dir_ / "results";
+  const fs::path err = dir_ / "stderr";
+  const fs::path table = dir_ / "stdout";
+  const std::string command = "exec '" + tracebench::testing_support::kTracebenchBinary + "' run " + scenario() +
+                              " --rates 1/1 --rounds 50 --duration 0.3 --warmup 0 --out '" + out.string() + "' >'" +
+                              table.string() + "' 2>'" + err.string() + "'";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Interrupt once a run has finished (bounded: 30 s), so there is something to write.
+  for (int i = 0; i < 300 && slurp(err).find("[1/150]") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping cleanly";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(err);
+  EXPECT_NE(slurp(table).find("Interrupted: "), std::string::npos) << slurp(table);
+
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1U);
+  const nlohmann::json doc = nlohmann::json::parse(slurp(files[0]));
+  EXPECT_EQ(doc["complete"], false);
+  EXPECT_EQ(doc["summary"]["interrupted"], true);
+  EXPECT_GE(doc["runs"].size(), 1U);
+  EXPECT_LT(doc["runs"].size(), 150U);
+  EXPECT_EQ(doc["summary"]["runs_done"], doc["runs"].size());
+}
+
+TEST_F(CliRun, MissingScenarioIsAUsageError) {
+  const run_result none = run("run --rounds 1");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("no scenario given"), std::string::npos) << none.err;
+  const run_result missing = run("run '" + (dir_ / "nope.json").string() + "'");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliRun, InvalidScenarioPrintsItsErrors) {
+  const fs::path bad = write("bad.json", R"({"name": "bad"})");
+  const run_result r = run("run '" + bad.string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(bad.string() + ": ", 0), 0U) << r.err;
+}
+
+TEST_F(CliRun, ShortRunPrintsTheTableAndWritesTheResults) {
+  const fs::path out = dir_ / "results";
+  const run_result r =
+      run("run " + scenario() + " --rates 1/1 --rounds 2 --duration 0.2 --warmup 0.05 --out '" + out.string() + "'");
+  // 1 means some run broke the generator-health rules, which a loaded test machine can do;
+  // the output must be complete either way.
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
+  for (const std::string config : {"off", "never", "1/1"}) {
+    EXPECT_NE(r.out.find(config), std::string::npos) << r.out;
+  }
+  EXPECT_NE(r.err.find("[1/6] round 1 off: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[6/6] round 2 "), std::string::npos) << r.err;
+
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1U) << "only the results file, no temporary left behind";
+  EXPECT_EQ(files[0].filename().string().rfind("run-tiny-", 0), 0U) << files[0];
+  EXPECT_NE(r.err.find("results written to " + files[0].string()), std::string::npos) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(files[0]));
+  EXPECT_EQ(doc["schema"], "tracebench.results/1");
+  EXPECT_EQ(doc["scenario"]["name"], "tiny");
+  EXPECT_EQ(doc["complete"], true);
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/1"}));
+  EXPECT_EQ(doc["runs"].size(), 6U);
+  EXPECT_EQ(doc["summary"]["rows"].size(), 3U);
+  EXPECT_TRUE(doc["environment"].contains("build_type"));
+  EXPECT_TRUE(doc["summary"]["rows"][2]["p99_latency_change"].contains("median"));
+}
+
+TEST_F(CliRun, JsonFormatPrintsTheDocument) {
+  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format json --out '" +
+                           (dir_ / "results").string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["schema"], "tracebench.results/1");
+  EXPECT_EQ(doc["runs"].size(), 3U);
+}
+
+TEST_F(CliRun, InProcessRefusesAnExternalService) {
+  const fs::path file = write("ext.json", R"({"name": "ext", "entry": "api", "services": {
+    "api": {"calls": [{"to": "node"}]}, "node": {"external": "http://127.0.0.1:9/call/node"}}})");
+  const run_result r = run("run '" + file.string() + "' --out '" + dir_.string() + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tracebench run: service \"node\" is external (http://127.0.0.1:9/call/node): the "
+                   "in-process transport cannot call it (use --transport loopback)\n");
+}
+
+}  // namespace

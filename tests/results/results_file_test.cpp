@@ -1,0 +1,175 @@
+// Reading results files back: what run writes comes back field for field, and a broken file
+// gets one line naming the file and the JSON path of the problem.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tracebench/results/experiment_summary.hpp"
+#include "tracebench/results/results_document.hpp"
+#include "tracebench/results/results_file.hpp"
+
+namespace harness = tracebench::harness;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+harness::run_record synthetic(const std::string& configuration, unsigned round, double throughput, double latency_us) {
+  harness::run_record run;
+  run.configuration = configuration;
+  run.round = round;
+  run.position = round % 3;
+  run.throughput = throughput;
+  run.cpu_ns_per_request = 500'000 + 1000.0 * round;
+  run.offered_rate = 400;
+  run.achieved_rate = 399.5;
+  const auto ns = static_cast<std::int64_t>(latency_us * 1000);
+  run.latency = {1000, ns, ns * 2, ns * 4, ns * 8, ns * 10, latency_us * 1000};
+  run.latency_distribution.record(ns, 1000);
+  run.send_lag = {1000, 3000, 4000, 5000, 6000, 7000, 3500.5};
+  run.spans = {4000, configuration == "off" ? 0U : 3000U, 3000, 2990, 10};
+  run.bytes_encoded = configuration == "off" ? 0 : 2990 * 400;
+  run.spans_per_second = 1234.5;
+  if (configuration != "off") run.compression = harness::compression_figures{2, 100, 40'000, 4'000, 0.1, 40};
+  run.load = harness::machine_load{0.02, 1.1};
+  if (round == 1 && configuration == "1/16") {
+    run.latency_valid = false;
+    run.latency_invalid_reason = "send-lag p99 3 ms over the 1 ms bound";
+  }
+  return run;
+}
+
+harness::experiment_result planted() {
+  harness::experiment_result result;
+  result.scenario_name = "synthetic";
+  result.plan.configurations = {"off", "never", "1/1", "1/16"};
+  result.plan.rounds = 3;
+  result.offered_rate = 400;
+  result.graph_threads = 1;
+  result.spans_per_request = 4;
+  result.hops_per_request = 3;
+  result.projected_spans_per_second = 80'000;
+  result.costs = {20, 300, 900, 150, 160};
+  for (unsigned r = 0; r < 3; ++r) {
+    result.runs.push_back(synthetic("off", r, 1000 + r, 100));
+    result.runs.push_back(synthetic("never", r, 990 + r, 101));
+    result.runs.push_back(synthetic("1/1", r, 900 - r, 130 + r));
+    result.runs.push_back(synthetic("1/16", r, 995, 102));
+  }
+  harness::recorded_trace trace{"1/1", 400, 400, std::string(32, 'a'), 5'000'000, {}};
+  trace.spans.push_back({"00000000000000a1", "", "gateway", "GET /", "server", 0, 5'000'000, false});
+  trace.spans.push_back({"00000000000000a2", "00000000000000a1", "db", "query", "client", 1000, 4'000'000, true});
+  result.slowest_trace = trace;
+  return result;
+}
+
+json written() {
+  const harness::experiment_result result = planted();
+  return harness::results_document(result, harness::summarize_experiment(result));
+}
+
+std::string error_of(const json& document) {
+  try {
+    (void)harness::parse_results_file(document, "r.json");
+  } catch (const harness::results_file_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(ResultsFile, SummaryRunsAndTraceComeBackAsWritten) {
+  harness::experiment_result result = planted();
+  const json document = written();
+  const harness::results_file read = harness::parse_results_file(document, "r.json");
+
+  // Written again from what was read, the document is the same: every field came back.
+  result.runs = read.runs;
+  result.slowest_trace = read.slowest_trace;
+  const json again = harness::results_document(result, read.summary);
+  EXPECT_EQ(again["summary"], document["summary"]);
+  EXPECT_EQ(again["runs"], document["runs"]);
+  EXPECT_EQ(again["slowest_trace"], document["slowest_trace"]);
+
+  EXPECT_EQ(read.summary.scenario_name, "synthetic");
+  EXPECT_EQ(read.summary.rows.size(), 4U);
+  EXPECT_EQ(read.summary.rows[2].configuration, "1/1");
+  EXPECT_EQ(read.summary.rows[2].throughput.per_round.size(), 3U);
+  EXPECT_EQ(read.summary.rows[3].invalid_runs, 1U);
+  EXPECT_EQ(read.summary.rows[0].latency.count(), 3000U);
+  EXPECT_DOUBLE_EQ(read.summary.costs.export_ns_per_span, 900);
+  ASSERT_TRUE(read.slowest_trace);
+  EXPECT_EQ(read.slowest_trace->spans.size(), 2U);
+  EXPECT_TRUE(read.slowest_trace->spans[1].error);
+  EXPECT_EQ(read.origin, "r.json");
+}
+
+TEST(ResultsFile, OlderFilesWithoutATraceAreRead) {
+  json document = written();
+  document.erase("slowest_trace");
+  EXPECT_FALSE(harness::parse_results_file(document, "r.json").slowest_trace);
+  document["slowest_trace"] = nullptr;
+  EXPECT_FALSE(harness::parse_results_file(document, "r.json").slowest_trace);
+}
+
+TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
+  const json good = written();
+  struct broken {
+    std::string pointer;
+    json value;  // null with erase = true removes the field
+    bool erase;
+    std::string expected;
+  };
+  const broken cases[] = {
+      {"/schema", "tracebench.results/2", false, "r.json: /schema: expected \"tracebench.results/1\", got \"tracebench.results/2\""},
+      {"/summary/rows/2/runs", -1, false, "r.json: /summary/rows/2/runs: expected an unsigned integer"},
+      {"/summary/rows/1/throughput_change/per_round_percent/0", "x", false,
+       "r.json: /summary/rows/1/throughput_change/per_round_percent/0: expected a number"},
+      {"/summary/rows/0/configuration", nullptr, true, "r.json: /summary/rows/0: missing \"configuration\""},
+      {"/runs/4/latency_ns/p99", 1.5, false, "r.json: /runs/4/latency_ns/p99: expected an integer"},
+      {"/plan/transport", "carrier-pigeon", false, "r.json: /plan/transport: unknown transport \"carrier-pigeon\""},
+      {"/summary/generator", json::array(), false, "r.json: /summary/generator: expected an object"},
+      {"/slowest_trace/spans/1/error", "yes", false, "r.json: /slowest_trace/spans/1/error: expected true or false"},
+      {"/summary/rows/3/latency_histogram/buckets", "none", false, "r.json: /summary/rows/3/latency_histogram: "},
+  };
+  for (const broken& c : cases) {
+    json document = good;
+    const json::json_pointer pointer(c.pointer);
+    if (c.erase) {
+      document[pointer.parent_pointer()].erase(pointer.back());
+    } else {
+      document[pointer] = c.value;
+    }
+    const std::string error = error_of(document);
+    EXPECT_TRUE(error.starts_with(c.expected)) << c.pointer << ": " << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  EXPECT_EQ(error_of(json::array()), "r.json: /: expected a JSON object (a tracebench results file)");
+}
+
+TEST(ResultsFile, FilesThatAreMissingOrNotJsonSayWhich) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("results_file_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string missing = (dir / "missing.json").string();
+  try {
+    (void)harness::read_results_file(missing);
+    ADD_FAILURE() << "read a missing file";
+  } catch (const harness::results_file_error& e) {
+    EXPECT_EQ(std::string(e.what()), missing + ": cannot open the file");
+  }
+  const std::string truncated = (dir / "truncated.json").string();
+  std::ofstream(truncated) << written().dump().substr(0, 500);
+  try {
+    (void)harness::read_results_file(truncated);
+    ADD_FAILURE() << "read a truncated file";
+  } catch (const harness::results_file_error& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with(truncated + ": not JSON: ")) << e.what();
+  }
+  const std::string whole = (dir / "whole.json").string();
+  std::ofstream(whole) << written().dump(2);
+  EXPECT_EQ(harness::read_results_file(whole).summary.rows.size(), 4U);
+  std::filesystem::remove_all(dir);
+}
