@@ -15,6 +15,7 @@
 
 #include "join_counter.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
+#include "tracebench/services/work_kernel.hpp"
 
 namespace tracebench::services {
 
@@ -31,14 +32,6 @@ constexpr std::uint64_t kQueueDelaySalt = 0x71756575;
 
 std::chrono::nanoseconds from_us(double us) noexcept {
   return std::chrono::nanoseconds(static_cast<std::int64_t>(us * 1000));
-}
-
-// Busy work: the thread stays taken, as a real service's computation would keep it.
-void spin_for_us(double us) noexcept {
-  if (!(us > 0)) return;
-  const auto until = std::chrono::steady_clock::now() + from_us(us);
-  while (std::chrono::steady_clock::now() < until) {
-  }
 }
 
 // I/O: a timer frees the thread for other requests while it runs.
@@ -107,6 +100,16 @@ struct service_graph::impl {
     state.instrument.store(made.get(), std::memory_order_release);
   }
 
+  // A service's cpu_us, as the scenario's work model says.
+  void work(double us) const noexcept {
+    if (!(us > 0)) return;
+    if (spec.work == work_model::spin) {
+      spin_for_us(us);
+    } else {
+      compute(static_cast<std::uint64_t>(us * iterations_per_us + 0.5));
+    }
+  }
+
   void begin_work() noexcept { outstanding.fetch_add(1, std::memory_order_relaxed); }
   void end_work() {
     if (outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -127,6 +130,9 @@ struct service_graph::impl {
 
   scenario spec;
   graph_options options;
+  double iterations_per_us = options.work_iterations_per_us > 0 ? options.work_iterations_per_us
+                             : spec.work == work_model::compute ? calibrate_work().iterations_per_us
+                                                                : 0;
   std::vector<std::unique_ptr<service_state>> services;
   std::mutex reinstrument_mutex;
   std::atomic<std::size_t> outstanding{0};
@@ -178,14 +184,14 @@ asio::awaitable<call_response> service_graph::impl::invoke(service_state& s, con
   for (const std::string& e : svc.events) in.add_event(self, e);
   bool failed = svc.error_probability > 0 && rng.uniform01() < svc.error_probability;
 
-  spin_for_us(svc.cpu_us.sample(rng));
+  work(svc.cpu_us.sample(rng));
   if (const double wait = svc.wait_us.sample(rng); wait > 0) co_await wait_for_us(wait);
   const span_context here = in.context_of(self);
   for (const internal_span& inner : svc.internal_spans) {
     span_token child = in.start_span(inner.name, inner.kind, here);
     for (const attribute& a : inner.attributes) in.set_attribute(child, a.key, to_tracer_value(a.value));
     for (const std::string& e : inner.events) in.add_event(child, e);
-    spin_for_us(inner.cpu_us.sample(rng));
+    work(inner.cpu_us.sample(rng));
     if (const double wait = inner.wait_us.sample(rng); wait > 0) co_await wait_for_us(wait);
     in.end(child);
   }

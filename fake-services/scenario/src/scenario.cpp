@@ -155,6 +155,16 @@ std::string_view to_string(call_via via) noexcept {
   return "?";
 }
 
+std::string_view to_string(work_model work) noexcept {
+  switch (work) {
+    case work_model::compute:
+      return "compute";
+    case work_model::spin:
+      return "spin";
+  }
+  return "?";
+}
+
 std::string_view to_string(error_policy policy) noexcept {
   switch (policy) {
     case error_policy::propagate:

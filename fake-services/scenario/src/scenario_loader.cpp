@@ -23,8 +23,10 @@ using detail::quote;
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-constexpr std::string_view kTopKeys[] = {"name",       "description", "entry",   "resource",
-                                         "load",       "production",  "sampling", "services"};
+constexpr std::string_view kTopKeys[] = {"name",       "description", "entry",    "resource", "load",
+                                         "production", "sampling",    "services", "work"};
+constexpr std::array<std::pair<std::string_view, work_model>, 2> kWorkModels = {
+    {{"compute", work_model::compute}, {"spin", work_model::spin}}};
 constexpr std::string_view kRequiredTopKeys[] = {"name", "entry", "services"};
 constexpr std::string_view kLoadKeys[] = {"rate", "duration_s"};
 constexpr std::string_view kProductionKeys[] = {"requests_per_second", "services"};
@@ -124,6 +126,9 @@ void scenario_reader::read_top(const json& doc, scenario& s) {
   }
   if (const auto it = doc.find("sampling"); it != doc.end() && check_.is_object(*it, "sampling")) {
     detail::read_sampling(check_, *it, s.sampling.emplace());
+  }
+  if (doc.contains("work")) {
+    s.work = check_.choice(doc["work"], "work", "work model", kWorkModels).value_or(work_model::compute);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/open_loop.hpp"
 #include "tracebench/services/scenario_summary.hpp"
+#include "tracebench/services/work_kernel.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -156,10 +157,13 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
     progress(calibrating);
   }
   result.costs = measure_hot_path_costs();
+  if (s.work == services::work_model::compute && plan.transport != transport_kind::remote) {
+    result.work = services::calibrate_work();
+  }
 
   const auto off = static_cast<std::size_t>(std::find(names.begin(), names.end(), "off") - names.begin());
   if (plan.load.type == offered_load::kind::rate) result.offered_rate = plan.load.value;
-  const graph_launcher inprocess = launch ? graph_launcher{} : inprocess_launcher(s, plan, result.graph_threads);
+  const graph_launcher inprocess = launch ? graph_launcher{} : inprocess_launcher(s, plan, result.graph_threads, result.work ? result.work->iterations_per_us : 0);
   run_context ctx{plan, launch ? launch : inprocess, progress, stop, 0, total};
   result.runs.reserve(total);
   const auto orders = round_orders(n, plan.rounds);

@@ -123,10 +123,13 @@ class inprocess_graph final : public run_graph {
 
 }  // namespace
 
-graph_launcher inprocess_launcher(const services::scenario& s, const experiment_plan& plan, unsigned threads) {
-  return [&s, &plan, threads](const std::string& configuration, unsigned round) -> std::unique_ptr<run_graph> {
+graph_launcher inprocess_launcher(const services::scenario& s, const experiment_plan& plan, unsigned threads,
+                                  double work_iterations_per_us) {
+  return [&s, &plan, threads, work_iterations_per_us](const std::string& configuration,
+                                                      unsigned round) -> std::unique_ptr<run_graph> {
     services::graph_options options;
     options.threads = threads;
+    options.work_iterations_per_us = work_iterations_per_us;
     // The same draws for every configuration of a round, different ones across rounds.
     options.seed = plan.seed + round;
     if (plan.transport == transport_kind::loopback) options.make_transport = services::make_loopback_transport_factory();

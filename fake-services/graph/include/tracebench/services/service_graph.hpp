@@ -1,6 +1,7 @@
 #pragma once
 // A scenario's services, running: each invocation extracts the incoming context, starts its
-// span, does its cpu work (holding an executor thread) and waits (holding none), records its
+// span, does its cpu work (holding an executor thread: computation or a spin, as the scenario's
+// work model says) and waits (holding none), records its
 // internal spans, then runs its steps, injecting context into every call it makes. Written
 // once against `transport`; the tracing configuration is the instrumentation factory's.
 
@@ -37,6 +38,9 @@ struct graph_options {
   instrumentation_factory instrument;    // required: called once per service
   // The wire between services; empty means in-process. Called once with the graph.
   transport_factory make_transport;
+  // The compute work model's calibration (work_kernel.hpp); 0: calibrate_work() when the graph
+  // starts. An experiment calibrates once and passes it to every run's graph.
+  double work_iterations_per_us = 0;
 };
 
 struct request_result {

@@ -163,6 +163,11 @@ struct sampling_profile {
   tail_collector_spec tail;
 };
 
+// What a service's `cpu_us` is. compute: that many microseconds' worth of a fixed computation,
+// calibrated once per process, so a preempted service takes longer, as a real one does. spin: a
+// busy wait until that much wall time has passed, whatever the thread got of the core meanwhile.
+enum class work_model : std::uint8_t { compute, spin };
+
 struct scenario {
   std::string name;
   std::string description;
@@ -172,6 +177,7 @@ struct scenario {
   load_profile load;
   std::optional<production_profile> production;
   std::optional<sampling_profile> sampling;
+  work_model work = work_model::compute;
   std::vector<service> services;  // in file order
 
   [[nodiscard]] const service* find(std::string_view service_name) const noexcept;
@@ -182,5 +188,6 @@ struct scenario {
 
 [[nodiscard]] std::string_view to_string(call_via via) noexcept;
 [[nodiscard]] std::string_view to_string(error_policy policy) noexcept;
+[[nodiscard]] std::string_view to_string(work_model work) noexcept;
 
 }  // namespace tracebench::services

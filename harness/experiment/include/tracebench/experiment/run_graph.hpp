@@ -55,8 +55,9 @@ class run_graph {
 using graph_launcher = std::function<std::unique_ptr<run_graph>(const std::string& configuration, unsigned round)>;
 
 // A graph built in this process for every run, with plan.transport between its services and
-// `threads` executor threads.
+// `threads` executor threads; the compute work model at `work_iterations_per_us` (0: each graph
+// calibrates its own).
 [[nodiscard]] graph_launcher inprocess_launcher(const services::scenario& s, const experiment_plan& plan,
-                                                unsigned threads);
+                                                unsigned threads, double work_iterations_per_us = 0);
 
 }  // namespace tracebench::harness

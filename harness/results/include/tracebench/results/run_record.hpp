@@ -18,6 +18,7 @@
 #include "tracebench/results/pipeline_record.hpp"
 #include "tracebench/results/recorded_trace.hpp"
 #include "tracebench/results/span_volume.hpp"
+#include "tracebench/services/work_kernel.hpp"
 #include "tracebench/tracer/span_counters.hpp"
 
 namespace tracebench::harness {
@@ -72,6 +73,9 @@ struct experiment_result {
 
   // For the predicted overhead and the volume projection.
   hot_path_costs costs;  // calibrated on this machine before the first run
+  // The compute work model's rate, calibrated once before the first run and used by every run's
+  // graph; empty for the spin model and for remote graphs (each serve process calibrates its own).
+  std::optional<services::work_rate> work;
   double spans_per_request = 0;  // scenario_summary's, at 1/1
   double hops_per_request = 0;   // calls_per_request()
   std::optional<double> projected_spans_per_second;  // at the scenario's production rate
