@@ -14,6 +14,7 @@
 #include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/report/overhead_table.hpp"
 #include "tracebench/services/scenario_loader.hpp"
+#include "tracebench/services/tracing_config.hpp"
 
 namespace tracebench::test {
 namespace {
@@ -283,6 +284,87 @@ TEST(OverheadTable, HasEveryRowAndDapperOnlyWhereItHasAFigure) {
   EXPECT_NE(never.find(" ~"), std::string::npos) << never;  // within noise, marked
   EXPECT_EQ(table.find("INVALID"), std::string::npos);
   std::cout << table;  // for eyes in the test log
+}
+
+// An A/A row that drifts the same way every round (+2..+5%), as a process's drift would: 1/16
+// follows it within +-0.5% (its own interval misses 0, yet it cannot be told from the A/A row),
+// while 1/1 costs 10% more than it.
+harness::experiment_result planted_with_noise_floor() {
+  harness::experiment_result result;
+  result.scenario_name = "synthetic";
+  result.plan.configurations = {"off", std::string(services::kOffAgain), "1/16", "1/1"};
+  result.plan.rounds = 9;
+  result.offered_rate = 500;
+  const double drift[] = {3, 4, 2, 5, 3, 4, 2, 3, 4};
+  const double jitter[] = {0.5, -0.5, 0.3, -0.3, 0.1, -0.1, 0.4, -0.4, 0};
+  for (unsigned r = 0; r < 9; ++r) {
+    const double aa = 1000 * (1 + drift[r] / 100);
+    result.runs.push_back(synthetic("off", r, 1000, 100));
+    result.runs.push_back(synthetic(std::string(services::kOffAgain), r, aa, 100));
+    result.runs.push_back(synthetic("1/16", r, aa + 1000 * jitter[r] / 100, 100));
+    result.runs.push_back(synthetic("1/1", r, aa + 100, 100));
+  }
+  return result;
+}
+
+TEST(ExperimentSummary, AaRowIsTheNoiseFloorAndMarksWhatCannotBeToldFromIt) {
+  const auto summary = harness::summarize_experiment(planted_with_noise_floor());
+  const auto& aa = row_of(summary, std::string(services::kOffAgain));
+  EXPECT_TRUE(aa.noise_floor);
+  EXPECT_FALSE(aa.baseline);
+  ASSERT_TRUE(aa.throughput.stats);
+  EXPECT_GT(aa.throughput.stats->low, 0.0);  // a drift, not noise around 0
+  EXPECT_FALSE(aa.throughput.against_aa);
+
+  const auto& slight = row_of(summary, "1/16");
+  ASSERT_TRUE(slight.throughput.stats);
+  EXPECT_GT(slight.throughput.stats->low, 0.0);  // its own interval excludes 0 ...
+  ASSERT_TRUE(slight.throughput.against_aa);
+  EXPECT_LE(slight.throughput.against_aa->low, 0.0);  // ... but not the A/A row's
+  EXPECT_TRUE(slight.throughput.stats->within_noise);
+  EXPECT_EQ(slight.throughput.rounds.size(), 9U);
+
+  const auto& full = row_of(summary, "1/1");
+  ASSERT_TRUE(full.throughput.against_aa);
+  EXPECT_NEAR(full.throughput.against_aa->median, 10.0, 0.01);
+  EXPECT_FALSE(full.throughput.stats->within_noise);
+  EXPECT_FALSE(row_of(summary, "off").throughput.against_aa);
+}
+
+TEST(ExperimentSummary, WithoutAnAaRowNothingIsComparedToIt) {
+  const auto summary = harness::summarize_experiment(planted(5));
+  for (const auto& row : summary.rows) {
+    EXPECT_FALSE(row.noise_floor) << row.configuration;
+    EXPECT_FALSE(row.throughput.against_aa) << row.configuration;
+  }
+  EXPECT_EQ(harness::render_overhead_table(summary).find("Noise floor"), std::string::npos);
+}
+
+TEST(OverheadTable, ShowsTheAaRowApartAsTheNoiseFloor) {
+  const std::string table = harness::render_overhead_table(harness::summarize_experiment(planted_with_noise_floor()));
+  const std::size_t floor = table.find("Noise floor (A/A");
+  ASSERT_NE(floor, std::string::npos) << table;
+  const std::size_t aa_row = table.find("\n" + std::string(services::kOffAgain) + " ");
+  ASSERT_NE(aa_row, std::string::npos) << table;
+  EXPECT_GT(aa_row, floor) << table;  // under its own heading, after the overhead rows
+  EXPECT_LT(table.find("\n1/1 "), floor) << table;
+  EXPECT_NE(table.find("cannot be told from it"), std::string::npos) << table;
+  std::cout << table;
+}
+
+TEST(OverheadTable, DroppedSpansAreCountedAboveTheTable) {
+  harness::experiment_result result = planted(5);
+  for (harness::run_record& run : result.runs) {
+    if (run.configuration == "1/1") {
+      run.spans.sampled = 10'000;
+      run.spans.dropped = 250;
+    }
+  }
+  const std::string table = harness::render_overhead_table(harness::summarize_experiment(result));
+  const std::size_t warning = table.find("WARNING: Dropped spans: 1/1 dropped 1,250 of 50,000 sampled spans");
+  ASSERT_NE(warning, std::string::npos) << table;
+  EXPECT_LT(warning, table.find("\n1/16 ")) << table;
+  EXPECT_EQ(table.find("never dropped"), std::string::npos) << table;
 }
 
 TEST(RunExperiment, TinyScenarioFillsEveryRow) {

@@ -29,7 +29,7 @@ tracing_config tracing_config::parse(std::string_view text) {
     config.tail = true;
     return config;
   }
-  if (text == "off") {
+  if (text == "off" || text == kOffAgain) {
     config.tracing = mode::off;
   } else if (text == "never") {
     config.tracing = mode::never;

@@ -221,6 +221,7 @@ void write_list(std::ostream& out, std::string_view css_class, const std::vector
 void write_text(std::ostream& out, const report_content& content) {
   if (!content.warnings.empty()) write_list(out, "warnings", content.warnings);
   write_table(out, content.overhead);
+  if (!content.noise_floor.rows.empty()) write_table(out, content.noise_floor);
   write_table(out, content.volume);
   if (!content.notes.empty()) {
     out << "<section class=\"notes\">\n";

@@ -53,6 +53,7 @@ std::string render_markdown_report(const results_file& results) {
   std::string out = "# " + c.title + "\n\n" + c.subtitle + "\n";
   for (const std::string& w : c.warnings) out += "\n> **Warning:** " + w + '\n';
   out += "\n## " + c.overhead.title + "\n\n" + table_markdown(c.overhead) + '\n';
+  if (!c.noise_floor.rows.empty()) out += "\n## " + c.noise_floor.title + "\n\n" + table_markdown(c.noise_floor) + '\n';
   for (const std::string& note : c.notes) out += note + "\n\n";
   out += c.generator_health + "\n\n## " + c.volume.title + "\n\n" + table_markdown(c.volume) + '\n' + c.projection +
          "\n\n";

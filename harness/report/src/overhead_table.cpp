@@ -14,10 +14,12 @@ using table = std::vector<std::vector<std::string>>;  // the first row is the he
 
 constexpr double kNanosPerMicro = 1000;
 
-table overhead_rows(const experiment_summary& summary) {
+// The overhead rows, or (noise_floor) the A/A row alone, shown apart.
+table overhead_rows(const experiment_summary& summary, bool noise_floor) {
   table rows{{"config", "runs", "throughput/s", "throughput chg", "CPU/req", "CPU/req chg", "predicted",
               "mean latency chg", "p50 latency chg", "p99 latency chg", "p99", "Dapper latency", "Dapper throughput"}};
   for (const configuration_summary& row : summary.rows) {
+    if (row.noise_floor != noise_floor) continue;
     std::vector<std::string> cells{row.configuration,
                                    runs_cell(row),
                                    format_thousands(row.median_throughput),
@@ -70,7 +72,11 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
          "\n" + paragraph;
   out += "Median of per-round changes against the same round's off run [95% interval]; ~ = interval contains 0.\n";
   for (const std::string& w : summary_warnings(summary)) out += paragraph + (md ? "**Warning:** " : "WARNING: ") + w + '\n';
-  out += '\n' + render(overhead_rows(summary), style);
+  out += '\n' + render(overhead_rows(summary, false), style);
+  if (const std::string note = noise_floor_note(summary); !note.empty()) {
+    out += '\n' + std::string(md ? "### " : "") + kNoiseFloorTitle + (md ? "\n\n" : "\n") +
+           render(overhead_rows(summary, true), style) + paragraph + note + '\n';
+  }
 
   bool any_invalid = false;
   for (const configuration_summary& row : summary.rows) any_invalid = any_invalid || row.invalid_runs > 0;

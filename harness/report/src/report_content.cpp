@@ -25,13 +25,15 @@ std::string sampled_cell(const configuration_summary& row) {
   return format_percent(static_cast<double>(row.spans.sampled) / static_cast<double>(row.spans.started));
 }
 
-report_table overhead_table(const experiment_summary& summary) {
-  report_table t{"overhead",
-                 "Tracing overhead",
+// The overhead table's rows, or (noise_floor) the A/A row alone, shown apart as the noise floor.
+report_table overhead_table(const experiment_summary& summary, bool noise_floor) {
+  report_table t{noise_floor ? "noise-floor" : "overhead",
+                 noise_floor ? std::string(kNoiseFloorTitle) : "Tracing overhead",
                  {"rate", "runs", "latency mean", "latency p50", "latency p99", "throughput", "CPU/req", "spans/s",
                   "bytes/span", "sampled", "Dapper latency", "Dapper throughput"},
                  {}};
   for (const configuration_summary& row : summary.rows) {
+    if (row.noise_floor != noise_floor) continue;
     const auto dapper = dapper_lookup(row.configuration);
     t.rows.push_back({row.configuration, runs_cell(row), change_cell(row, row.mean_latency),
                       change_cell(row, row.p50_latency), change_cell(row, row.p99_latency),
@@ -90,6 +92,10 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
   add("compiler", "compiler");
   add("build type", "build_type");
   add("git commit", "git_commit");
+  if (const auto work = env.find("work"); work != env.end() && work->is_object()) {
+    rows.emplace_back("work model", text_of(work->value("model", json())) + ", " +
+                                        text_of(work->value("calibration", json())));
+  }
   const json& plan = results.document.at("plan");
   const auto plan_value = [&](const char* key) {
     const auto it = plan.find(key);
@@ -136,13 +142,15 @@ report_content make_report_content(const results_file& results) {
   if (!results.document.value("complete", true) && !s.interrupted) {
     c.warnings.emplace_back("Incomplete: the results file says the experiment did not finish.");
   }
-  c.overhead = overhead_table(s);
+  c.overhead = overhead_table(s, false);
+  c.noise_floor = overhead_table(s, true);
   c.volume = volume_table(s);
   c.notes.push_back(
       "Latency, throughput and CPU/req: median of per-round changes against the same round's off run "
       "[95% interval]; ~ = the interval contains 0 (within noise). Latency is from the open loop, corrected for "
       "coordinated omission; throughput and CPU/req from the closed loop. spans/s at the offered load; sampled = "
       "spans sampled / spans started.");
+  if (std::string note = noise_floor_note(s); !note.empty()) c.notes.push_back(std::move(note));
   for (const configuration_summary& row : s.rows) {
     if (!row.baseline) continue;
     c.notes.push_back("Baseline (off): " + format_thousands(row.median_throughput) + " requests/s capacity, " +

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "tracebench/common/text_format.hpp"
+#include "tracebench/services/tracing_config.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -69,6 +70,14 @@ std::vector<std::string> summary_warnings(const experiment_summary& summary) {
                     " cores during " + std::to_string(summary.loaded_runs) + " of " +
                     std::to_string(summary.runs_done) + " runs; their figures are noisier than the intervals say.");
   }
+  for (const configuration_summary& row : summary.rows) {
+    if (row.spans.dropped == 0) continue;
+    lines.push_back("Dropped spans: " + row.configuration + " dropped " +
+                    format_thousands(static_cast<double>(row.spans.dropped)) + " of " +
+                    format_thousands(static_cast<double>(row.spans.sampled)) +
+                    " sampled spans (the exporter's queue was full); its figures leave out what exporting them would "
+                    "have cost.");
+  }
   return lines;
 }
 
@@ -126,6 +135,16 @@ std::string projection_line(const experiment_summary& summary) {
            " OTLP/JSON, " + (p.raw.zstd_bytes ? format_bytes(*p.raw.zstd_bytes) : "-") + " zstd.";
   }
   return {};
+}
+
+std::string noise_floor_note(const experiment_summary& summary) {
+  const bool has_floor = std::any_of(summary.rows.begin(), summary.rows.end(),
+                                     [](const configuration_summary& row) { return row.noise_floor; });
+  if (!has_floor) return {};
+  return std::string(services::kOffAgain) +
+         " is off run again in every round: its changes against off are this experiment's noise floor. ~ also marks "
+         "a change that cannot be told from it: the 95% interval of its per-round difference from the same round's " +
+         std::string(services::kOffAgain) + " change contains 0.";
 }
 
 }  // namespace tracebench::harness

@@ -32,6 +32,9 @@ namespace tracebench::harness {
 [[nodiscard]] std::string predicted_note(const experiment_summary& summary);
 [[nodiscard]] std::string generator_health_line(const experiment_summary& summary);
 [[nodiscard]] std::string validity_rule_line(const experiment_summary& summary);
+// How to read the A/A row and the "~" it adds; empty when the plan had no A/A row.
+[[nodiscard]] std::string noise_floor_note(const experiment_summary& summary);
+inline constexpr const char* kNoiseFloorTitle = "Noise floor (A/A: off run again, against off)";
 // Spans and bytes per day at the scenario's production rate; empty without a production profile.
 [[nodiscard]] std::string projection_line(const experiment_summary& summary);
 

@@ -16,14 +16,33 @@ std::optional<double> percent_change(double value, double baseline) {
   return (value - baseline) / baseline * 100.0;
 }
 
-void add_change(metric_delta& delta, double value, double baseline) {
-  if (const auto change = percent_change(value, baseline)) delta.per_round.push_back(*change);
+void add_change(metric_delta& delta, unsigned round, double value, double baseline) {
+  if (const auto change = percent_change(value, baseline)) {
+    delta.per_round.push_back(*change);
+    delta.rounds.push_back(round);
+  }
 }
 
 void finish(metric_delta& delta) {
   if (!delta.per_round.empty()) delta.stats = summarize(std::span<const double>(delta.per_round));
 }
 
+// The paired comparison with the A/A row's changes of the same rounds; see metric_delta.
+void compare_with_noise_floor(metric_delta& delta, const metric_delta& aa) {
+  std::map<unsigned, double> floor;
+  for (std::size_t i = 0; i < aa.per_round.size(); ++i) floor.emplace(aa.rounds[i], aa.per_round[i]);
+  std::vector<double> differences;
+  for (std::size_t i = 0; i < delta.per_round.size(); ++i) {
+    if (const auto it = floor.find(delta.rounds[i]); it != floor.end()) differences.push_back(delta.per_round[i] - it->second);
+  }
+  if (differences.empty() || !delta.stats) return;
+  delta.against_aa = summarize(std::span<const double>(differences));
+  delta.stats->within_noise = delta.stats->within_noise || delta.against_aa->within_noise;
+}
+
+constexpr metric_delta configuration_summary::* kMetrics[] = {
+    &configuration_summary::throughput, &configuration_summary::cpu_per_request, &configuration_summary::mean_latency,
+    &configuration_summary::p50_latency, &configuration_summary::p99_latency};
 
 // The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
 std::uint64_t stored_spans(const run_record& run) {
@@ -109,6 +128,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     configuration_summary row;
     row.configuration = name;
     row.baseline = name == "off";
+    row.noise_floor = name == services::kOffAgain;
     std::vector<double> throughputs;
     std::vector<double> cpu_per_request;
     std::vector<double> p99s;
@@ -150,13 +170,15 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       if (off == off_by_round.end()) continue;
       const run_record& base = *off->second;
       if (run.throughput_valid && base.throughput_valid) {
-        add_change(row.throughput, run.throughput, base.throughput);
-        add_change(row.cpu_per_request, run.cpu_ns_per_request, base.cpu_ns_per_request);
+        add_change(row.throughput, run.round, run.throughput, base.throughput);
+        add_change(row.cpu_per_request, run.round, run.cpu_ns_per_request, base.cpu_ns_per_request);
       }
       if (run.latency_valid && base.latency_valid) {
-        add_change(row.mean_latency, run.latency.mean, base.latency.mean);
-        add_change(row.p50_latency, static_cast<double>(run.latency.p50), static_cast<double>(base.latency.p50));
-        add_change(row.p99_latency, static_cast<double>(run.latency.p99), static_cast<double>(base.latency.p99));
+        add_change(row.mean_latency, run.round, run.latency.mean, base.latency.mean);
+        add_change(row.p50_latency, run.round, static_cast<double>(run.latency.p50),
+                   static_cast<double>(base.latency.p50));
+        add_change(row.p99_latency, run.round, static_cast<double>(run.latency.p99),
+                   static_cast<double>(base.latency.p99));
       }
     }
     row.median_throughput = median_or_zero(throughputs);
@@ -177,12 +199,14 @@ experiment_summary summarize_experiment(const experiment_result& result) {
                                        baseline_cpu_ns);
       row.predicted_cpu_change_percent = row.predicted->cpu_ns_per_request / baseline_cpu_ns * 100.0;
     }
-    finish(row.throughput);
-    finish(row.cpu_per_request);
-    finish(row.mean_latency);
-    finish(row.p50_latency);
-    finish(row.p99_latency);
+    for (const auto metric : kMetrics) finish(row.*metric);
     out.rows.push_back(std::move(row));
+  }
+  const auto aa = std::find_if(out.rows.begin(), out.rows.end(), [](const configuration_summary& r) { return r.noise_floor; });
+  if (aa == out.rows.end()) return out;
+  for (configuration_summary& row : out.rows) {
+    if (row.baseline || row.noise_floor) continue;
+    for (const auto metric : kMetrics) compare_with_noise_floor(row.*metric, (*aa).*metric);
   }
   return out;
 }

@@ -64,9 +64,12 @@ class field_reader {
   }
 
   std::uint64_t count(const json& parent, std::string_view key, const std::string& path) const {
-    const json& value = at(parent, key, path);
+    return count_value(at(parent, key, path), path + "/" + std::string(key));
+  }
+
+  std::uint64_t count_value(const json& value, const std::string& path) const {
     if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-      fail(path + "/" + std::string(key), "expected an unsigned integer");
+      fail(path, "expected an unsigned integer");
     }
     return value.get<std::uint64_t>();
   }
@@ -110,9 +113,19 @@ inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_js
   metric_delta out;
   const nlohmann::ordered_json& rounds = r.array(d, "per_round_percent", p);
   for (std::size_t i = 0; i < rounds.size(); ++i) out.per_round.push_back(r.number_value(rounds[i], item(p, "per_round_percent", i)));
+  if (d.contains("rounds")) {  // older files have none
+    const nlohmann::ordered_json& numbers = r.array(d, "rounds", p);
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+      out.rounds.push_back(static_cast<unsigned>(r.count_value(numbers[i], item(p, "rounds", i))));
+    }
+  }
+  const auto read_summary = [&](const nlohmann::ordered_json& s, const std::string& at) {
+    return summary{r.number(s, "median", at), r.number(s, "low", at), r.number(s, "high", at),
+                   r.number(s, "achieved_level", at), r.boolean(s, "within_noise", at)};
+  };
+  if (d.contains("against_aa")) out.against_aa = read_summary(r.object(d, "against_aa", p), p + "/against_aa");
   if (r.at(d, "median", p).is_null()) return out;
-  out.stats = summary{r.number(d, "median", p), r.number(d, "low", p), r.number(d, "high", p),
-                      r.number(d, "achieved_level", p), r.boolean(d, "within_noise", p)};
+  out.stats = read_summary(d, p);
   return out;
 }
 

@@ -173,6 +173,7 @@ json trace_document(const std::optional<recorded_trace>& trace) {
 json row_document(const configuration_summary& row) {
   json doc = {{"configuration", row.configuration},
               {"baseline", row.baseline},
+              {"noise_floor", row.noise_floor},
               {"runs", row.runs},
               {"invalid_runs", row.invalid_runs},
               {"invalid_reasons", row.invalid_reasons},
@@ -207,17 +208,26 @@ json row_document(const configuration_summary& row) {
 
 }  // namespace
 
+namespace {
+
+void put_summary(json& doc, const summary& s) {
+  doc["median"] = s.median;
+  doc["low"] = s.low;
+  doc["high"] = s.high;
+  doc["achieved_level"] = s.achieved_level;
+  doc["within_noise"] = s.within_noise;
+}
+
+}  // namespace
+
 json delta_document(const metric_delta& d) {
-  json doc = {{"per_round_percent", d.per_round}};
+  json doc = {{"per_round_percent", d.per_round}, {"rounds", d.rounds}};
   if (d.stats) {
-    doc["median"] = d.stats->median;
-    doc["low"] = d.stats->low;
-    doc["high"] = d.stats->high;
-    doc["achieved_level"] = d.stats->achieved_level;
-    doc["within_noise"] = d.stats->within_noise;
+    put_summary(doc, *d.stats);
   } else {
     doc["median"] = nullptr;  // no valid pair of runs: no figure rather than a made-up 0
   }
+  if (d.against_aa) put_summary(doc["against_aa"], *d.against_aa);
   return doc;
 }
 
@@ -245,9 +255,15 @@ json results_document(const experiment_result& result, const experiment_summary&
   for (const configuration_summary& row : summary.rows) rows.push_back(row_document(row));
   const hot_path_costs& c = result.costs;
   const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
+  json environment = environment_document();
+  if (result.work) {
+    environment["work"] = {{"model", "compute"},
+                           {"iterations_per_us", result.work->iterations_per_us},
+                           {"calibration", result.work->describe()}};
+  }
   return {{"schema", kResultsSchema},
           {"complete", !result.interrupted},
-          {"environment", environment_document()},
+          {"environment", std::move(environment)},
           {"scenario",
            {{"name", result.scenario_name},
             {"spans_per_request", result.spans_per_request},

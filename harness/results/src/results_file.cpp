@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "field_reader.hpp"
+#include "tracebench/services/tracing_config.hpp"
 #include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/results/results_document.hpp"
 
@@ -50,6 +51,8 @@ configuration_summary read_row(const field_reader& r, const json& row, const std
   configuration_summary out;
   out.configuration = r.string(row, "configuration", p);
   out.baseline = r.boolean(row, "baseline", p);
+  out.noise_floor = row.contains("noise_floor") ? r.boolean(row, "noise_floor", p)
+                                                : out.configuration == services::kOffAgain;  // older files
   out.runs = r.count(row, "runs", p);
   out.invalid_runs = r.count(row, "invalid_runs", p);
   const json& reasons = r.array(row, "invalid_reasons", p);

@@ -25,6 +25,10 @@ struct service_identity {
 using instrumentation_factory =
     std::function<std::shared_ptr<tracer::instrumentation>(const service_identity& identity)>;
 
+// "off" run a second time in every round: the A/A configuration, whose changes against "off" are
+// the experiment's noise floor. It traces nothing, as off.
+inline constexpr std::string_view kOffAgain = "off'";
+
 struct tracing_config {
   enum class mode : std::uint8_t { off, never, probability };
   mode tracing = mode::probability;
@@ -34,7 +38,7 @@ struct tracing_config {
   // request path changes: the tracer is the head sampler's; the harness builds the collector.
   bool tail = false;
 
-  // "off" (no-op instrumentation), "never" (a tracer that samples nothing), a ratio accepted by
+  // "off" (no-op instrumentation; kOffAgain too), "never" (a tracer that samples nothing), a ratio accepted by
   // parse_sampling_ratio ("1/16", "0.5", "100%"), "tail" (head 1/1, then the collector's tail
   // sampler) or "RATIO+tail" (two-tier). Throws std::invalid_argument.
   [[nodiscard]] static tracing_config parse(std::string_view text);

@@ -24,6 +24,7 @@ struct report_content {
   std::string subtitle;  // rounds, where the graph ran, offered load
   std::vector<std::string> warnings;  // Debug build, loaded machine, interrupted, incomplete
   report_table overhead;  // rate, latency mean/p50/p99 change, throughput change, spans/s, B/span, sampled, Dapper
+  report_table noise_floor;  // the same columns for the A/A row; no rows when the plan had none
   report_table volume;    // per configuration: spans, bytes, and the per-day projection
   std::vector<std::string> notes;  // how to read the tables, each a paragraph
   std::string generator_health;     // one line

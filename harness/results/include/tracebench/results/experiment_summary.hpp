@@ -18,14 +18,20 @@
 namespace tracebench::harness {
 
 // Per-round changes in percent, and their statistics::summarize when there is at least one.
+// stats->within_noise holds when the interval contains 0, or when the configuration cannot be
+// told from the A/A row: the interval of its per-round change minus the same round's A/A change
+// contains 0 (a paired comparison, so a round's drift cancels).
 struct metric_delta {
   std::vector<double> per_round;  // valid pairs only: (config - off) / off x 100
+  std::vector<unsigned> rounds;   // the round of each per_round change
   std::optional<summary> stats;
+  std::optional<summary> against_aa;  // the paired difference from the A/A row, when the plan has one
 };
 
 struct configuration_summary {
   std::string configuration;
   bool baseline = false;  // "off": its deltas are empty by definition
+  bool noise_floor = false;  // the A/A row (services::kOffAgain): off against off
   std::size_t runs = 0;
   // Runs with a phase marked invalid, and why; their deltas are left out, never averaged in.
   std::size_t invalid_runs = 0;
