@@ -64,13 +64,8 @@ std::string results_text(unsigned rounds, const planted& p, const std::string& s
 
 class CliCompare : public tracebench::testing_support::cli_fixture {
  protected:
-  // The stderr of a usage error: one line naming the problem, exit 2, nothing on stdout.
   void expect_usage_error(const run_result& r, const std::string& problem) const {
-    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-    EXPECT_EQ(lines(r.err), 1U) << r.err;
-    EXPECT_TRUE(r.err.starts_with("tracebench compare: ")) << r.err;
-    EXPECT_NE(r.err.find(problem), std::string::npos) << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
+    tracebench::testing_support::expect_usage_error(r, "compare", problem);
   }
 
   std::string base_path() const { return quote(write("base.json", results_text(10, {}))); }

@@ -3,14 +3,15 @@
 # passes, a missing operation fails, a broken file is a usage error, and the committed
 # reference passes against itself.
 set -uo pipefail
-root="${1:?usage: hot_path_gate_test.sh SOURCE_DIR}"
+root="${1:?usage: hot_path_gate_test.sh SOURCE_DIR TRACEBENCH}"
+tracebench="${2:?usage: hot_path_gate_test.sh SOURCE_DIR TRACEBENCH}"
 gate="$root/scripts/hot-path-gate"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 failures=0
 expect() {  # expect EXIT_CODE DESCRIPTION ARGS...
   local want="$1" what="$2"; shift 2
-  "$gate" "$@" >"$dir/out" 2>&1
+  "$gate" --tracebench "$tracebench" "$@" >"$dir/out" 2>&1
   local got=$?
   if [ "$got" -ne "$want" ]; then
     echo "FAILED: $what: exit $got, expected $want"; cat "$dir/out"; failures=$((failures + 1))

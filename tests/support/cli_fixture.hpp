@@ -44,6 +44,16 @@ inline std::size_t lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// A usage error as every command reports it: exit 2, nothing on stdout, and one line on stderr,
+// "tracebench <command>: ...", that names `problem`.
+inline void expect_usage_error(const run_result& r, const std::string& command, const std::string& problem) {
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(lines(r.err), 1U) << r.err;
+  EXPECT_TRUE(r.err.starts_with("tracebench " + command + ": ")) << r.err;
+  EXPECT_NE(r.err.find(problem), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
 class cli_fixture : public ::testing::Test {
  protected:
   void SetUp() override {

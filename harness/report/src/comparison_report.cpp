@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <string_view>
 #include <sstream>
 #include <vector>
 
@@ -96,8 +98,12 @@ void write_markdown_table(const table& rows, std::ostream& out) {
     out << '|';
     for (const std::string& cell : rows[r]) out << ' ' << markdown_cell(cell) << " |";
     out << '\n';
-    // Numbers right-aligned; metric and verdict read as words.
-    if (r == 0) out << "|:--|--:|--:|--:|--:|--:|:--|\n";
+    // Numbers right-aligned; the first column (what is compared) and the verdict read as words.
+    if (r == 0) {
+      out << "|:--|";
+      for (std::size_t i = 2; i < rows[r].size(); ++i) out << "--:|";
+      out << ":--|\n";
+    }
   }
 }
 
@@ -126,8 +132,11 @@ std::string method_line(const comparison& c) {
   return line + "; alpha " + printf_string("%g", c.alpha);
 }
 
+constexpr std::string_view kNoThresholds = "no thresholds given: nothing is gated, this only reports (exit 0)";
+constexpr std::string_view kNothingGated = "PASS: no thresholds given, nothing gated (report only)";
+
 std::string thresholds_line(const comparison& c) {
-  if (c.thresholds.empty()) return "no thresholds given: nothing is gated, this only reports (exit 0)";
+  if (c.thresholds.empty()) return std::string(kNoThresholds);
   std::vector<std::string> described;
   for (const comparison_threshold& t : c.thresholds) described.push_back(describe(t));
   return "thresholds: " + join(described, ", ") +
@@ -139,21 +148,92 @@ std::string rounds_heading(const configuration_comparison& config) {
          std::to_string(rounds_shown(config.metrics, false)) + " rounds";
 }
 
+// "**FAIL**: ...": the verdict first and bold, as a pull-request comment should open.
+std::string markdown_verdict(const std::string& line) {
+  const std::size_t colon = line.find(':');
+  return "**" + line.substr(0, colon) + "**" + line.substr(colon);
+}
+
+std::string fail_line(const std::vector<std::string>& regressions) {
+  return "FAIL: " + std::to_string(regressions.size()) +
+         (regressions.size() == 1 ? " regression: " : " regressions: ") + join(regressions, ", ");
+}
+
+// Instruction counts: callgrind's totals over the iterations, to a tenth.
+std::string count_text(const std::optional<double>& count) {
+  return count ? printf_string("%.1f", *count) : "-";
+}
+
+std::string instruction_change_text(const operation_change& op) {
+  if (!op.base_count) return "new";
+  return op.new_count ? signed_percent(op.change_percent) : "not measured";
+}
+
+table instruction_table(const instruction_comparison& c, bool markdown) {
+  table rows{{"operation", "base", "new", "change", "threshold", "verdict"}};
+  const std::string limit = c.threshold_percent ? "+" + printf_string("%g", *c.threshold_percent) + "%" : "-";
+  for (const operation_change& op : c.operations) {
+    std::string verdict(verdict_name(op.verdict));
+    if (markdown && op.verdict == instruction_verdict::regression) verdict = "**" + verdict + "**";
+    rows.push_back({op.operation, count_text(op.base_count), count_text(op.new_count), instruction_change_text(op),
+                    op.verdict == instruction_verdict::not_gated ? "-" : limit, verdict});
+  }
+  return rows;
+}
+
+std::string instruction_header(const instruction_comparison& c, std::string_view tick) {
+  const std::string t(tick);
+  return "BASE " + t + c.base_origin + t + " vs NEW " + t + c.new_origin + t +
+         ": instructions per operation under callgrind";
+}
+
+std::string instruction_thresholds_line(const instruction_comparison& c) {
+  if (!c.threshold_percent) return std::string(kNoThresholds);
+  return "threshold: " + std::string(kInstructionsMetric) + "=+" + printf_string("%g", *c.threshold_percent) +
+         "% (a regression is a rise beyond it, or an operation of BASE that NEW did not measure)";
+}
+
 }  // namespace
+
+std::string comparison_verdict_line(const instruction_comparison& c) {
+  const auto found = c.regressions();
+  if (found.empty()) {
+    return c.threshold_percent ? "PASS: every operation within +" + printf_string("%g", *c.threshold_percent) +
+                                     "% of BASE's instructions"
+                               : std::string(kNothingGated);
+  }
+  std::vector<std::string> items;
+  for (const operation_change* op : found) items.push_back(op->operation + " " + instruction_change_text(*op));
+  return fail_line(items) + " (threshold +" + printf_string("%g", *c.threshold_percent) + "%)";
+}
+
+std::string render_comparison_text(const instruction_comparison& c) {
+  std::ostringstream out;
+  out << instruction_header(c, "") << '\n' << instruction_thresholds_line(c) << "\n\n";
+  write_text_table(instruction_table(c, false), out);
+  out << '\n' << comparison_verdict_line(c) << '\n';
+  return out.str();
+}
+
+std::string render_comparison_markdown(const instruction_comparison& c) {
+  std::ostringstream out;
+  out << markdown_verdict(comparison_verdict_line(c)) << "\n\n";
+  out << instruction_header(c, "`") << ".\n\n" << instruction_thresholds_line(c) << ".\n\n";
+  write_markdown_table(instruction_table(c, true), out);
+  return out.str();
+}
 
 std::string comparison_verdict_line(const comparison& c) {
   const auto found = c.regressions();
   if (found.empty()) {
-    return c.thresholds.empty() ? "PASS: no thresholds given, nothing gated (report only)"
-                                : "PASS: no significant regression beyond the thresholds";
+    return c.thresholds.empty() ? std::string(kNothingGated) : "PASS: no significant regression beyond the thresholds";
   }
   std::vector<std::string> items;
   for (const auto& [configuration, m] : found) {
     items.push_back(configuration + " " + std::string(metric_name(m->metric)) + " " + signed_percent(m->change_percent) +
                     " (threshold " + limit_text(*m->threshold) + ")");
   }
-  return "FAIL: " + std::to_string(found.size()) + (found.size() == 1 ? " regression: " : " regressions: ") +
-         join(items, ", ");
+  return fail_line(items);
 }
 
 std::string render_comparison_text(const comparison& c) {
@@ -175,9 +255,7 @@ std::string render_comparison_text(const comparison& c) {
 
 std::string render_comparison_markdown(const comparison& c) {
   std::ostringstream out;
-  const std::string verdict = comparison_verdict_line(c);
-  const std::size_t colon = verdict.find(':');
-  out << "**" << verdict.substr(0, colon) << "**" << verdict.substr(colon) << "\n\n";
+  out << markdown_verdict(comparison_verdict_line(c)) << "\n\n";
   out << header_line(c, "`") << ".\n\n";
   out << method_line(c) << ".\n\n" << thresholds_line(c) << ".\n";
   if (!c.compared_across.empty()) out << "\nCompared across: " << join(c.compared_across, "; ") << ".\n";

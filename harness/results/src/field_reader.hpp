@@ -27,6 +27,13 @@ class field_reader {
     throw results_file_error(origin_ + ": " + (path.empty() ? "/" : path) + ": " + problem);
   }
 
+  // A document of one kind: an object whose "schema" is `expected`; `kind` names it in the error.
+  void check_schema(const json& document, std::string_view expected, std::string_view kind) const {
+    if (!document.is_object()) fail("", "expected a JSON object (" + std::string(kind) + ")");
+    const std::string schema = string(document, "schema", "");
+    if (schema != expected) fail("/schema", "expected \"" + std::string(expected) + "\", got \"" + schema + "\"");
+  }
+
   const json& at(const json& object, std::string_view key, const std::string& path) const {
     if (!object.is_object()) fail(path, "expected an object");
     const auto it = object.find(key);

@@ -169,11 +169,7 @@ transport_kind read_transport(const field_reader& r, const json& plan) {
 
 results_file parse_results_file(const nlohmann::ordered_json& document, std::string_view origin) {
   const field_reader r(origin);
-  if (!document.is_object()) r.fail("", "expected a JSON object (a tracebench results file)");
-  const std::string schema = r.string(document, "schema", "");
-  if (schema != kResultsSchema) {
-    r.fail("/schema", "expected \"" + std::string(kResultsSchema) + "\", got \"" + schema + "\"");
-  }
+  r.check_schema(document, kResultsSchema, "a tracebench results file");
   results_file out;
   out.origin = origin;
   out.document = document;
@@ -221,20 +217,20 @@ results_file parse_results_file(const nlohmann::ordered_json& document, std::str
   return out;
 }
 
-results_file read_results_file(const std::string& path) {
+nlohmann::ordered_json read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw results_file_error(path + ": cannot open the file");
   std::stringstream text;
   text << in.rdbuf();
   if (in.bad()) throw results_file_error(path + ": cannot read the file");
-  nlohmann::ordered_json document;
   try {
-    document = nlohmann::ordered_json::parse(text.str());
+    return nlohmann::ordered_json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's message carries the byte offset, which is where a person looks.
     throw results_file_error(path + ": not JSON: " + e.what());
   }
-  return parse_results_file(document, path);
 }
+
+results_file read_results_file(const std::string& path) { return parse_results_file(read_json_file(path), path); }
 
 }  // namespace tracebench::harness

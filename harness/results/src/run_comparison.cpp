@@ -218,21 +218,14 @@ std::string_view verdict_name(comparison_verdict verdict) noexcept {
   return "?";
 }
 
-comparison_threshold parse_threshold(std::string_view text) {
+threshold_parts split_threshold(std::string_view text) {
   const std::string quoted = in_quotes(text);
   const std::size_t equals = text.find('=');
   if (equals == std::string_view::npos) {
     throw std::invalid_argument("expected METRIC=+N% or METRIC=-N%, not " + quoted);
   }
-  comparison_threshold t;
-  const std::string_view name = text.substr(0, equals);
-  const auto known = std::find_if(kComparisonMetrics.begin(), kComparisonMetrics.end(),
-                                  [&](comparison_metric m) { return metric_name(m) == name; });
-  if (known == kComparisonMetrics.end()) {
-    throw std::invalid_argument("unknown metric " + in_quotes(name) + " in " + quoted +
-                                " (expected throughput, cpu, latency.mean, latency.p50 or latency.p99)");
-  }
-  t.metric = *known;
+  threshold_parts t;
+  t.metric = text.substr(0, equals);
   std::string_view limit = text.substr(equals + 1);
   if (limit.empty() || (limit.front() != '+' && limit.front() != '-')) {
     throw std::invalid_argument(quoted + ": the limit needs a sign, + to fail on a rise or - on a fall (+5%)");
@@ -249,6 +242,17 @@ comparison_threshold parse_threshold(std::string_view text) {
     throw std::invalid_argument(quoted + ": a fall is less than 100%");
   }
   return t;
+}
+
+comparison_threshold parse_threshold(std::string_view text) {
+  const threshold_parts parts = split_threshold(text);
+  const auto known = std::find_if(kComparisonMetrics.begin(), kComparisonMetrics.end(),
+                                  [&](comparison_metric m) { return metric_name(m) == parts.metric; });
+  if (known == kComparisonMetrics.end()) {
+    throw std::invalid_argument("unknown metric " + in_quotes(parts.metric) + " in " + in_quotes(text) +
+                                " (expected throughput, cpu, latency.mean, latency.p50 or latency.p99)");
+  }
+  return {*known, parts.rise_is_bad, parts.limit_percent};
 }
 
 std::vector<comparison_threshold> parse_thresholds(std::span<const std::string> texts) {

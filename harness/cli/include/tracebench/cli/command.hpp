@@ -38,6 +38,7 @@ struct command {
 [[nodiscard]] const command& report_command();
 [[nodiscard]] const command& compare_command();
 [[nodiscard]] const command& project_command();
+[[nodiscard]] const command& stats_command();
 
 struct parsed_flags {
   boost::program_options::variables_map values;

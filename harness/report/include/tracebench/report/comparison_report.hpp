@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "tracebench/results/instruction_comparison.hpp"
 #include "tracebench/results/run_comparison.hpp"
 
 namespace tracebench::harness {
@@ -14,5 +15,11 @@ namespace tracebench::harness {
 
 [[nodiscard]] std::string render_comparison_text(const comparison& c);
 [[nodiscard]] std::string render_comparison_markdown(const comparison& c);
+
+// The same for hot-path instruction counts: "PASS: every operation within +3% of BASE", or
+// "FAIL: 2 regressions: sampled_child_span +5.0%, traceparent_inject not measured (threshold +3%)".
+[[nodiscard]] std::string comparison_verdict_line(const instruction_comparison& c);
+[[nodiscard]] std::string render_comparison_text(const instruction_comparison& c);
+[[nodiscard]] std::string render_comparison_markdown(const instruction_comparison& c);
 
 }  // namespace tracebench::harness

@@ -35,6 +35,9 @@ struct results_file {
 
 // Throws results_file_error: unreadable file, not JSON, another schema, a missing or mistyped field.
 [[nodiscard]] results_file read_results_file(const std::string& path);
+// Any JSON file, for a reader that looks at its schema first. Throws results_file_error naming
+// the file: unreadable, or not JSON (with nlohmann's byte offset).
+[[nodiscard]] nlohmann::ordered_json read_json_file(const std::string& path);
 [[nodiscard]] results_file parse_results_file(const nlohmann::ordered_json& document, std::string_view origin);
 
 }  // namespace tracebench::harness

@@ -39,6 +39,15 @@ struct comparison_threshold {
   double limit_percent = 0.0;  // N, >= 0 (and < 100 for a fall)
 };
 
+// METRIC=+N% or METRIC=-N% taken apart, the metric name not looked up (so other comparisons,
+// such as instruction counts', can name their own). Throws as parse_threshold, bar the metric.
+struct threshold_parts {
+  std::string metric;
+  bool rise_is_bad = true;
+  double limit_percent = 0.0;
+};
+[[nodiscard]] threshold_parts split_threshold(std::string_view text);
+
 // Throws std::invalid_argument, what() one line naming the problem: an unknown metric, no '=',
 // no sign, not a number, no '%'. The list form also rejects a metric given twice.
 [[nodiscard]] comparison_threshold parse_threshold(std::string_view text);
