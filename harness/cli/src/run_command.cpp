@@ -42,6 +42,7 @@
 #include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/tracer/sampler.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -87,22 +88,20 @@ std::vector<std::string> parse_rates(std::string_view text) {
 
 experiment_plan build_plan(const po::variables_map& values) {
   experiment_plan plan;
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
-  if (const auto v = text("rates")) plan.configurations = parse_rates(*v);
-  if (const auto v = text("rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
-  if (const auto v = text("duration")) plan.phase_duration = parse_duration("--duration", *v, false);
-  if (const auto v = text("warmup")) plan.warmup = parse_duration("--warmup", *v, true);
-  if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
-  if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
-  if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
-  if (const auto v = text("lag-bound")) {
+  if (const auto v = optional_flag(values, "rates")) plan.configurations = parse_rates(*v);
+  if (const auto v = optional_flag(values, "rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
+  if (const auto v = optional_flag(values, "duration")) plan.phase_duration = parse_duration("--duration", *v, false);
+  if (const auto v = optional_flag(values, "warmup")) plan.warmup = parse_duration("--warmup", *v, true);
+  if (const auto v = optional_flag(values, "threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
+  if (const auto v = optional_flag(values, "concurrency")) {
+    plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
+  }
+  if (const auto v = optional_flag(values, "seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
+  if (const auto v = optional_flag(values, "lag-bound")) {
     plan.lag_bound = parse_duration("--lag-bound", *v, false);
     plan.lag_bound_adapts = false;
   }
-  if (const auto v = text("transport")) {
+  if (const auto v = optional_flag(values, "transport")) {
     if (*v == "inproc") {
       plan.transport = transport_kind::inproc;
     } else if (*v == "loopback") {
@@ -111,7 +110,7 @@ experiment_plan build_plan(const po::variables_map& values) {
       throw flag_error("--transport", "expected inproc or loopback, not \"" + *v + "\"");
     }
   }
-  if (const auto v = text("target")) {
+  if (const auto v = optional_flag(values, "target")) {
     if (values.count("transport") != 0) throw flag_error("--target", "give --target or --transport, not both");
     if (values.count("threads") != 0) {
       throw flag_error("--target", "--threads is for a graph built here; a running graph has its own");
@@ -124,7 +123,7 @@ experiment_plan build_plan(const po::variables_map& values) {
     plan.transport = transport_kind::remote;
     plan.target = *v;
   }
-  if (const auto v = text("load")) {
+  if (const auto v = optional_flag(values, "load")) {
     try {
       plan.load = offered_load::parse(*v);
     } catch (const std::invalid_argument& e) {

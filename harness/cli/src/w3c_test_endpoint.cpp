@@ -22,6 +22,7 @@
 #include "tracebench/services/w3c_test_service.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/simple_processor.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -38,21 +39,17 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
                                    "\" was given",
                        err);
   }
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
   tcp::endpoint listen;
   std::optional<std::chrono::nanoseconds> duration;
   services::w3c_test_options options;
   try {
     try {
-      listen = net::parse_listen_address(text("listen").value_or("127.0.0.1:0"));
+      listen = net::parse_listen_address(optional_flag(values, "listen").value_or("127.0.0.1:0"));
     } catch (const std::invalid_argument& e) {
       throw flag_error("--listen", e.what());
     }
-    if (const auto v = text("duration")) duration = parse_duration("--duration", *v, false);
-    if (const auto v = text("max-requests")) {
+    if (const auto v = optional_flag(values, "duration")) duration = parse_duration("--duration", *v, false);
+    if (const auto v = optional_flag(values, "max-requests")) {
       options.max_requests = parse_count("--max-requests", *v, 1, std::numeric_limits<std::uint64_t>::max());
     }
   } catch (const std::invalid_argument& e) {
@@ -71,7 +68,7 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
   }
   const std::string listening = net::endpoint_text(service->endpoint());
   err << "listening on " << listening << std::endl;  // the first line: scripts learn the port
-  if (const auto file = text("port-file")) {
+  if (const auto file = optional_flag(values, "port-file")) {
     try {
       write_file_atomically(*file, std::to_string(service->endpoint().port()) + '\n');
     } catch (const std::system_error& e) {
