@@ -15,10 +15,7 @@
 #include <system_error>
 #include <vector>
 
-#include <signal.h>
 #include <unistd.h>
-
-#include <atomic>
 
 #include "tracebench/common/atomic_file.hpp"
 #include "tracebench/cli/command.hpp"
@@ -37,6 +34,7 @@
 #include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/report/pipeline_table.hpp"
 #include "pipeline_flags.hpp"
+#include "stop_signals.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
@@ -153,34 +151,6 @@ std::string file_safe(std::string_view name) {
   return safe.empty() ? "scenario" : safe;
 }
 
-// Ctrl-C: the experiment stops after cutting the run under way short. SA_RESETHAND restores the
-// default action, so a second Ctrl-C ends the process at once.
-std::atomic<bool> g_interrupt{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
-
-extern "C" void on_interrupt(int) { g_interrupt.store(true, std::memory_order_relaxed); }
-
-class interrupt_guard {
- public:
-  interrupt_guard() {
-    g_interrupt.store(false);
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    action.sa_flags = static_cast<int>(SA_RESETHAND);
-    sigemptyset(&action.sa_mask);
-    installed_ = ::sigaction(SIGINT, &action, &previous_) == 0;
-  }
-  ~interrupt_guard() {
-    if (installed_) ::sigaction(SIGINT, &previous_, nullptr);
-  }
-  interrupt_guard(const interrupt_guard&) = delete;
-  interrupt_guard& operator=(const interrupt_guard&) = delete;
-
- private:
-  struct sigaction previous_ {};
-  bool installed_ = false;
-};
-
 // The live progress line only where a person watches it: the real stderr, on a terminal.
 bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
 
@@ -280,11 +250,13 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
 
   experiment_result result;
   try {
-    const interrupt_guard interrupts;
+    // Ctrl-C: the experiment stops after cutting the run under way short.
+    const stop_signals signals(false);
     progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
     const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
     result = run_experiment(
-        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt, launch);
+        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(),
+        launch);
     // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
     // of its own, after the measured ones.
     const std::optional<std::string> capture = capture_configuration(plan);
@@ -299,7 +271,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       sweep.offered_rate = result.offered_rate;
       sweep.threads = result.graph_threads;
       sweep.duration = plan.phase_duration;
-      sweep.stop = &g_interrupt;
+      sweep.stop = &stop_signals::flag();
       result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
     }
   } catch (const std::exception& e) {

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -180,9 +179,7 @@ std::string wait_for_stop(const serve_plan& plan, const svc::served_counters& se
   const auto deadline = plan.duration ? std::chrono::steady_clock::now() + *plan.duration
                                       : std::chrono::steady_clock::time_point::max();
   for (;;) {
-    if (stop_signals::flag().load(std::memory_order_relaxed)) {
-      return stop_signals::received() == SIGTERM ? "SIGTERM" : "SIGINT";
-    }
+    if (stop_signals::flag().load(std::memory_order_relaxed)) return std::string(stop_signals::received_name());
     if (std::chrono::steady_clock::now() >= deadline) return "--duration reached";
     if (plan.max_requests && served.answered.load(std::memory_order_relaxed) >= *plan.max_requests) {
       return "--max-requests reached";

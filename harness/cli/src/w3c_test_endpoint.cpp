@@ -1,11 +1,9 @@
 #include "w3c_test_endpoint.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <chrono>
-#include <csignal>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -23,6 +21,7 @@
 #include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/simple_processor.hpp"
 #include "optional_flag.hpp"
+#include "stop_signals.hpp"
 
 namespace tracebench::harness {
 
@@ -66,6 +65,7 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
     err << kWhere << ": cannot listen on " << net::endpoint_text(listen) << ": " << e.code().message() << '\n';
     return kExitFailed;
   }
+  stop_signals signals(true);  // before the line: a signal right after it stops us cleanly
   const std::string listening = net::endpoint_text(service->endpoint());
   err << "listening on " << listening << std::endl;  // the first line: scripts learn the port
   if (const auto file = optional_flag(values, "port-file")) {
@@ -76,17 +76,15 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
       return kExitFailed;
     }
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer deadline(io);
   std::string reason;
   service->on_stop([&] {
-    signals.cancel();
+    signals.cancel_wait();
     deadline.cancel();
     err << "stopping: " << (reason.empty() ? "--max-requests reached" : reason) << std::endl;
   });
-  signals.async_wait([&](const error_code& ec, int signal) {
-    if (ec) return;
-    reason = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+  signals.async_wait(io, [&] {
+    reason = stop_signals::received_name();
     service->stop();
   });
   if (duration) {
