@@ -1,15 +1,18 @@
 // The real tracebench binary loading an HTTP endpoint (a `tracebench serve` process): the open
 // loop sends what its schedule says, the closed loop reports a throughput, failures are
-// counted by category and never hang, and bad flags and URLs are one line with exit status 2.
+// counted by category and never hang, Ctrl-C prints the figures so far and exits 130, and bad
+// flags and URLs are one line with exit status 2.
 // Timing is never asserted: a busy machine may make the generator fall behind (exit 1), so
 // the checks are on counts and categories.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli_fixture.hpp"
@@ -100,6 +103,19 @@ TEST_F(CliLoad, ClosedLoopReportsAThroughput) {
   EXPECT_GT(doc["throughput"].get<double>(), 0.0);
   EXPECT_GT(doc["completed"].get<int>(), 0);
   EXPECT_EQ(doc["errors"], 0);
+}
+
+TEST_F(CliLoad, CtrlCPrintsTheFiguresSoFarAndExits130) {
+  const std::string base = start_server("--tracing off");
+  ASSERT_FALSE(base.empty()) << server_->err();
+  background_command load(dir_, "load", "load --rate 50 --duration 60 --format json " + base + "/call/api");
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // started and sending; 60 s would be the bound
+  EXPECT_EQ(load.stop(SIGINT), 130) << load.err();
+  const std::string out = load.out();
+  ASSERT_FALSE(out.empty()) << load.err();
+  const nlohmann::json doc = nlohmann::json::parse(out);
+  EXPECT_GT(doc["sent"].get<int>(), 0);
+  EXPECT_LT(doc["sent"].get<int>(), 3000);
 }
 
 TEST_F(CliLoad, TextFormatReadsLikeWrk) {

@@ -171,6 +171,7 @@ TEST_F(CliServe, BusyAddressIsAFailureNotAUsageError) {
   EXPECT_EQ(second.err.rfind("tracebench serve: cannot listen on 127.0.0.1:" + std::to_string(port), 0), 0U)
       << second.err;
   EXPECT_EQ(first.stop(SIGINT), 0) << first.err();
+  EXPECT_NE(first.err().find("stopping: SIGINT"), std::string::npos) << first.err();
 }
 
 TEST_F(CliServe, AnExternalServiceIsNeitherServedNorAPeer) {

@@ -437,4 +437,14 @@ TEST_F(CliW3cTestService, FlagsForAScenarioAreUsageErrorsAndLimitsStopIt) {
   EXPECT_NE(timed.out().find("requests 0"), std::string::npos) << timed.out();
 }
 
+TEST_F(CliW3cTestService, SigintAndSigtermStopItSayingWhich) {
+  for (const auto& [number, name] : {std::pair{SIGINT, "SIGINT"}, std::pair{SIGTERM, "SIGTERM"}}) {
+    background_command service(dir_, name, "serve --w3c-test-endpoint --duration 120");
+    ASSERT_NE(service.wait_listening(), 0) << service.err();
+    EXPECT_EQ(service.stop(number), 0) << service.err();
+    EXPECT_NE(service.err().find(std::string("stopping: ") + name), std::string::npos) << service.err();
+    EXPECT_NE(service.out().find("served the W3C trace context test endpoint"), std::string::npos) << service.out();
+  }
+}
+
 }  // namespace

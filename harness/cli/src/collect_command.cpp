@@ -5,13 +5,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <fstream>
@@ -26,6 +24,7 @@
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/net/http_url.hpp"
 #include "tracebench/collector/otlp_collector.hpp"
+#include "stop_signals.hpp"
 
 namespace tracebench::harness {
 
@@ -120,15 +119,13 @@ int run_collect(const command& self, std::span<const std::string> args, std::ost
     return kExitUsage;
   }
   // SIGINT and SIGTERM end a run without limits: stop, flush, and exit 0 like the limits do.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  stop_signals signals(true);
   asio::steady_timer deadline(io);
   collector->on_stop([&] {
-    signals.cancel();
+    signals.cancel_wait();
     deadline.cancel();
   });
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) collector->stop();
-  });
+  signals.async_wait(io, [&] { collector->stop(); });
   if (duration) {
     deadline.expires_after(
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(*duration)));

@@ -16,6 +16,7 @@
 #include "tracebench/net/http_url.hpp"
 #include "tracebench/load/load_report.hpp"
 #include "stop_signals.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -76,31 +77,33 @@ http_header parse_header(std::string_view text) {
 
 load_plan build_plan(const po::variables_map& values) {
   load_plan plan;
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
   const auto whole = [](std::string_view flag, const std::string& v, std::uint64_t lo, std::uint64_t hi) {
     return static_cast<unsigned>(parse_count(flag, v, lo, hi));
   };
-  if (const auto v = text("rate")) plan.rate = parse_rate("--rate", *v);
+  if (const auto v = optional_flag(values, "rate")) plan.rate = parse_rate("--rate", *v);
   const bool closed = values.count("closed") != 0 && values["closed"].as<bool>();
-  if (const auto v = text("concurrency")) plan.concurrency = whole("--concurrency", *v, 1, kMaxConnections);
+  if (const auto v = optional_flag(values, "concurrency")) {
+    plan.concurrency = whole("--concurrency", *v, 1, kMaxConnections);
+  }
   if (plan.rate && (closed || plan.concurrency > 0)) {
     throw flag_error("--rate", "is an open loop; --closed and --concurrency are for a closed loop");
   }
   if (!plan.rate && !closed && plan.concurrency == 0) {
     throw flag_error("--rate", "give --rate R for an open loop, or --closed or --concurrency N for a closed loop");
   }
-  if (const auto v = text("connections")) plan.connections = whole("--connections", *v, 1, kMaxConnections);
-  if (const auto v = text("threads")) plan.threads = whole("--threads", *v, 1, kMaxThreads);
-  if (const auto v = text("duration")) plan.duration = parse_duration("--duration", *v, false);
-  if (const auto v = text("warmup")) plan.warmup = parse_duration("--warmup", *v, true);
+  if (const auto v = optional_flag(values, "connections")) {
+    plan.connections = whole("--connections", *v, 1, kMaxConnections);
+  }
+  if (const auto v = optional_flag(values, "threads")) plan.threads = whole("--threads", *v, 1, kMaxThreads);
+  if (const auto v = optional_flag(values, "duration")) plan.duration = parse_duration("--duration", *v, false);
+  if (const auto v = optional_flag(values, "warmup")) plan.warmup = parse_duration("--warmup", *v, true);
   if (plan.warmup >= plan.duration) throw flag_error("--warmup", "must be shorter than --duration, which includes it");
-  if (const auto v = text("timeout")) plan.timeout = parse_duration("--timeout", *v, false);
-  if (const auto v = text("lag-bound")) plan.lag_bound = parse_duration("--lag-bound", *v, false);
-  if (const auto v = text("body-bytes")) plan.body_bytes = parse_count("--body-bytes", *v, 0, kMaxBodyBytes);
-  if (const auto v = text("method")) {
+  if (const auto v = optional_flag(values, "timeout")) plan.timeout = parse_duration("--timeout", *v, false);
+  if (const auto v = optional_flag(values, "lag-bound")) plan.lag_bound = parse_duration("--lag-bound", *v, false);
+  if (const auto v = optional_flag(values, "body-bytes")) {
+    plan.body_bytes = parse_count("--body-bytes", *v, 0, kMaxBodyBytes);
+  }
+  if (const auto v = optional_flag(values, "method")) {
     if (!is_token(*v)) throw flag_error("--method", "expected a method such as GET or POST, not \"" + *v + "\"");
     plan.method = *v;
   }

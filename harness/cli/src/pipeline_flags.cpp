@@ -7,6 +7,7 @@
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -16,11 +17,7 @@ namespace po = boost::program_options;
 constexpr std::uint64_t kMaxCollectors = 64;
 
 void apply_pipelines(experiment_plan& plan, const po::variables_map& values, const services::scenario& s) {
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
-  const std::optional<std::string> pipelines = text("pipeline");
+  const std::optional<std::string> pipelines = optional_flag(values, "pipeline");
   if (pipelines) {
     // The head ratios: --rates, else the scenario's plain ones, else the two Dapper's deployment used.
     std::vector<std::string> rates;
@@ -79,17 +76,21 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
   settings.slow = spec.slow_us ? std::chrono::nanoseconds(std::chrono::microseconds(*spec.slow_us))
                                : std::chrono::nanoseconds(std::llround(services::summarize(s).critical_path_us * 10'000));
   settings.baseline = spec.baseline;
-  if (const auto v = text("decision-wait")) settings.decision_wait = parse_duration("--decision-wait", *v, false);
-  if (const auto v = text("slow")) settings.slow = parse_duration("--slow", *v, false);
-  if (const auto v = text("num-traces")) settings.num_traces = parse_count("--num-traces", *v, 1, 10'000'000);
-  if (const auto v = text("baseline")) {
+  if (const auto v = optional_flag(values, "decision-wait")) {
+    settings.decision_wait = parse_duration("--decision-wait", *v, false);
+  }
+  if (const auto v = optional_flag(values, "slow")) settings.slow = parse_duration("--slow", *v, false);
+  if (const auto v = optional_flag(values, "num-traces")) {
+    settings.num_traces = parse_count("--num-traces", *v, 1, 10'000'000);
+  }
+  if (const auto v = optional_flag(values, "baseline")) {
     double p = 0;
     if (!parse_finite(*v, p) || p < 0 || p > 1) {
       throw flag_error("--baseline", "expected a probability in [0, 1], not \"" + *v + "\"");
     }
     settings.baseline = p;
   }
-  if (const auto v = text("collectors")) {
+  if (const auto v = optional_flag(values, "collectors")) {
     // N, or N:M to grow from N to M collectors halfway through each run's latency phase.
     const std::size_t colon = v->find(':');
     settings.collectors =

@@ -9,10 +9,8 @@
 
 #include "tracebench/common/atomic_file.hpp"
 #include "tracebench/cli/command.hpp"
-#include "tracebench/report/csv_report.hpp"
 #include "tracebench/report/html_report.hpp"
-#include "tracebench/report/markdown_report.hpp"
-#include "tracebench/report/report_content.hpp"
+#include "tracebench/report/report_formats.hpp"
 #include "tracebench/results/results_file.hpp"
 
 namespace tracebench::harness {
@@ -24,8 +22,8 @@ constexpr std::string_view kWhere = "tracebench report";
 
 int run_report(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
-  flags.add_options()("format", po::value<std::string>()->default_value("markdown"),
-                               "markdown, html, csv or openmetrics")(
+  flags.add_options()("format", po::value<std::string>()->default_value(std::string(report_formats().front().name)),
+                      report_format_names(", ", " or ").c_str())(
       "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
       "assets", po::value<std::string>(),
       "HTML: the node_modules directory holding vega, vega-lite and vega-embed (default: "
@@ -37,32 +35,32 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
   const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
   if (parsed.exit_code) return *parsed.exit_code;
 
-  const std::string format = parsed.values["format"].as<std::string>();
-  if (format != "markdown" && format != "html" && format != "csv" && format != "openmetrics") {
-    return usage_error(kWhere, "--format must be markdown, html, csv or openmetrics, not '" + format + "'", err);
+  const std::string format_name = parsed.values["format"].as<std::string>();
+  const report_format* const format = find_report_format(format_name);
+  if (format == nullptr) {
+    return usage_error(kWhere, "--format must be " + report_format_names(", ", " or ") + ", not '" + format_name + "'",
+                       err);
   }
   if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
   const auto files = parsed.values["results"].as<std::vector<std::string>>();
   if (files.size() > 1) return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
-  if (parsed.values.count("assets") != 0 && format != "html") {
-    return usage_error(kWhere, "--assets is for --format html", err);
+  if (parsed.values.count("assets") != 0 && !format->takes_assets) {
+    std::string takers;
+    for (const report_format& f : report_formats()) {
+      if (f.takes_assets) takers += std::string(takers.empty() ? "" : " or ") + std::string(f.name);
+    }
+    return usage_error(kWhere, "--assets is for --format " + takers, err);
   }
 
   std::string report;
   try {
     const results_file results = read_results_file(files.front());
-    if (format == "markdown") {
-      report = render_markdown_report(results);
-    } else if (format == "csv") {
-      report = render_csv_report(results);
-    } else if (format == "openmetrics") {
-      report = render_openmetrics_report(results);
-    } else {
-      const std::filesystem::path assets = parsed.values.count("assets") != 0
-                                               ? std::filesystem::path(parsed.values["assets"].as<std::string>())
-                                               : default_report_assets();
-      report = render_html_report(results, assets);
+    std::filesystem::path assets;
+    if (format->takes_assets) {
+      assets = parsed.values.count("assets") != 0 ? std::filesystem::path(parsed.values["assets"].as<std::string>())
+                                                  : default_report_assets();
     }
+    report = format->render(results, assets);
   } catch (const results_file_error& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
@@ -91,9 +89,10 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
 }  // namespace
 
 const command& report_command() {
+  static const std::string kSynopsis = "[--format " + report_format_names("|", "|") + "] [--output FILE] RESULTS.json";
   static const command kCommand{
       "report",
-      "[--format markdown|html|csv|openmetrics] [--output FILE] RESULTS.json",
+      kSynopsis,
       "turn a results file into a report: Markdown, HTML with charts, CSV, or OpenMetrics",
       "Reads a results file written by 'tracebench run' and renders it. Markdown: the Dapper-style\n"
       "table (latency mean/p50/p99, throughput and CPU changes with their intervals, spans/s,\n"

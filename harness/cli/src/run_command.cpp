@@ -15,10 +15,7 @@
 #include <system_error>
 #include <vector>
 
-#include <signal.h>
 #include <unistd.h>
-
-#include <atomic>
 
 #include "tracebench/common/atomic_file.hpp"
 #include "tracebench/cli/command.hpp"
@@ -37,11 +34,13 @@
 #include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/report/pipeline_table.hpp"
 #include "pipeline_flags.hpp"
+#include "stop_signals.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/tracer/sampler.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -87,22 +86,20 @@ std::vector<std::string> parse_rates(std::string_view text) {
 
 experiment_plan build_plan(const po::variables_map& values) {
   experiment_plan plan;
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
-  if (const auto v = text("rates")) plan.configurations = parse_rates(*v);
-  if (const auto v = text("rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
-  if (const auto v = text("duration")) plan.phase_duration = parse_duration("--duration", *v, false);
-  if (const auto v = text("warmup")) plan.warmup = parse_duration("--warmup", *v, true);
-  if (const auto v = text("threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
-  if (const auto v = text("concurrency")) plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
-  if (const auto v = text("seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
-  if (const auto v = text("lag-bound")) {
+  if (const auto v = optional_flag(values, "rates")) plan.configurations = parse_rates(*v);
+  if (const auto v = optional_flag(values, "rounds")) plan.rounds = parse_whole<unsigned>("--rounds", *v, 1);
+  if (const auto v = optional_flag(values, "duration")) plan.phase_duration = parse_duration("--duration", *v, false);
+  if (const auto v = optional_flag(values, "warmup")) plan.warmup = parse_duration("--warmup", *v, true);
+  if (const auto v = optional_flag(values, "threads")) plan.graph_threads = parse_whole<unsigned>("--threads", *v, 1);
+  if (const auto v = optional_flag(values, "concurrency")) {
+    plan.concurrency = parse_whole<unsigned>("--concurrency", *v, 1);
+  }
+  if (const auto v = optional_flag(values, "seed")) plan.seed = parse_whole<std::uint64_t>("--seed", *v, 0);
+  if (const auto v = optional_flag(values, "lag-bound")) {
     plan.lag_bound = parse_duration("--lag-bound", *v, false);
     plan.lag_bound_adapts = false;
   }
-  if (const auto v = text("transport")) {
+  if (const auto v = optional_flag(values, "transport")) {
     if (*v == "inproc") {
       plan.transport = transport_kind::inproc;
     } else if (*v == "loopback") {
@@ -111,7 +108,7 @@ experiment_plan build_plan(const po::variables_map& values) {
       throw flag_error("--transport", "expected inproc or loopback, not \"" + *v + "\"");
     }
   }
-  if (const auto v = text("target")) {
+  if (const auto v = optional_flag(values, "target")) {
     if (values.count("transport") != 0) throw flag_error("--target", "give --target or --transport, not both");
     if (values.count("threads") != 0) {
       throw flag_error("--target", "--threads is for a graph built here; a running graph has its own");
@@ -124,7 +121,7 @@ experiment_plan build_plan(const po::variables_map& values) {
     plan.transport = transport_kind::remote;
     plan.target = *v;
   }
-  if (const auto v = text("load")) {
+  if (const auto v = optional_flag(values, "load")) {
     try {
       plan.load = offered_load::parse(*v);
     } catch (const std::invalid_argument& e) {
@@ -153,34 +150,6 @@ std::string file_safe(std::string_view name) {
   }
   return safe.empty() ? "scenario" : safe;
 }
-
-// Ctrl-C: the experiment stops after cutting the run under way short. SA_RESETHAND restores the
-// default action, so a second Ctrl-C ends the process at once.
-std::atomic<bool> g_interrupt{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
-
-extern "C" void on_interrupt(int) { g_interrupt.store(true, std::memory_order_relaxed); }
-
-class interrupt_guard {
- public:
-  interrupt_guard() {
-    g_interrupt.store(false);
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    action.sa_flags = static_cast<int>(SA_RESETHAND);
-    sigemptyset(&action.sa_mask);
-    installed_ = ::sigaction(SIGINT, &action, &previous_) == 0;
-  }
-  ~interrupt_guard() {
-    if (installed_) ::sigaction(SIGINT, &previous_, nullptr);
-  }
-  interrupt_guard(const interrupt_guard&) = delete;
-  interrupt_guard& operator=(const interrupt_guard&) = delete;
-
- private:
-  struct sigaction previous_ {};
-  bool installed_ = false;
-};
 
 // The live progress line only where a person watches it: the real stderr, on a terminal.
 bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
@@ -281,11 +250,13 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
 
   experiment_result result;
   try {
-    const interrupt_guard interrupts;
+    // Ctrl-C: the experiment stops after cutting the run under way short.
+    const stop_signals signals(false);
     progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
     const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
     result = run_experiment(
-        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &g_interrupt, launch);
+        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(),
+        launch);
     // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
     // of its own, after the measured ones.
     const std::optional<std::string> capture = capture_configuration(plan);
@@ -300,7 +271,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       sweep.offered_rate = result.offered_rate;
       sweep.threads = result.graph_threads;
       sweep.duration = plan.phase_duration;
-      sweep.stop = &g_interrupt;
+      sweep.stop = &stop_signals::flag();
       result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
     }
   } catch (const std::exception& e) {

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -34,6 +33,7 @@
 #include "tracebench/tracer/otlp_http_exporter.hpp"
 #include "tracebench/tracer/otlp_json_file_exporter.hpp"
 #include "w3c_test_endpoint.hpp"
+#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -94,11 +94,7 @@ svc::remote_peer parse_peer(const std::string& text) {
 
 serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec) {
   serve_plan plan;
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
-  const std::optional<std::string> service = text("service");
+  const std::optional<std::string> service = optional_flag(values, "service");
   if (!service) {
     throw flag_error("--service", "which service of \"" + spec.name + "\" to serve? (" + service_names(spec) + ")");
   }
@@ -112,7 +108,8 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
   }
   plan.transport.local = *service;
   try {
-    plan.transport.listen = net::parse_listen_address(text("listen").value_or(std::string(kDefaultListen)));
+    plan.transport.listen =
+        net::parse_listen_address(optional_flag(values, "listen").value_or(std::string(kDefaultListen)));
   } catch (const std::invalid_argument& e) {
     throw flag_error("--listen", e.what());
   }
@@ -127,11 +124,11 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
   // Servers of a graph spread over processes: anything may drive them, wrk's GET included.
   plan.transport.wire.accept_get = true;
   try {
-    plan.tracing = svc::tracing_config::parse(text("tracing").value_or("1/1"));
+    plan.tracing = svc::tracing_config::parse(optional_flag(values, "tracing").value_or("1/1"));
   } catch (const std::invalid_argument& e) {
     throw flag_error("--tracing", e.what());
   }
-  if (const auto v = text("propagators")) {
+  if (const auto v = optional_flag(values, "propagators")) {
     try {
       (void)tracer::make_propagator(*v);
     } catch (const std::invalid_argument& e) {
@@ -139,14 +136,18 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
     }
     plan.tracing.propagators = *v;
   }
-  if (const auto v = text("threads")) plan.threads = static_cast<unsigned>(parse_count("--threads", *v, 1, 1024));
-  if (const auto v = text("duration")) plan.duration = parse_duration("--duration", *v, false);
-  if (const auto v = text("max-requests")) {
+  if (const auto v = optional_flag(values, "threads")) {
+    plan.threads = static_cast<unsigned>(parse_count("--threads", *v, 1, 1024));
+  }
+  if (const auto v = optional_flag(values, "duration")) plan.duration = parse_duration("--duration", *v, false);
+  if (const auto v = optional_flag(values, "max-requests")) {
     plan.max_requests = parse_count("--max-requests", *v, 1, std::numeric_limits<std::uint64_t>::max());
   }
-  if (const auto v = text("seed")) plan.transport.seed = parse_count("--seed", *v, 0, std::numeric_limits<std::uint64_t>::max());
-  plan.export_file = text("export");
-  plan.otlp_endpoint = text("otlp-endpoint");
+  if (const auto v = optional_flag(values, "seed")) {
+    plan.transport.seed = parse_count("--seed", *v, 0, std::numeric_limits<std::uint64_t>::max());
+  }
+  plan.export_file = optional_flag(values, "export");
+  plan.otlp_endpoint = optional_flag(values, "otlp-endpoint");
   if (plan.export_file && plan.otlp_endpoint) throw flag_error("--otlp-endpoint", "give --export or --otlp-endpoint, not both");
   if (plan.otlp_endpoint) {
     try {
@@ -155,7 +156,7 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
       throw flag_error("--otlp-endpoint", e.what());
     }
   }
-  plan.port_file = text("port-file");
+  plan.port_file = optional_flag(values, "port-file");
   return plan;
 }
 
@@ -178,9 +179,7 @@ std::string wait_for_stop(const serve_plan& plan, const svc::served_counters& se
   const auto deadline = plan.duration ? std::chrono::steady_clock::now() + *plan.duration
                                       : std::chrono::steady_clock::time_point::max();
   for (;;) {
-    if (stop_signals::flag().load(std::memory_order_relaxed)) {
-      return stop_signals::received() == SIGTERM ? "SIGTERM" : "SIGINT";
-    }
+    if (stop_signals::flag().load(std::memory_order_relaxed)) return std::string(stop_signals::received_name());
     if (std::chrono::steady_clock::now() >= deadline) return "--duration reached";
     if (plan.max_requests && served.answered.load(std::memory_order_relaxed) >= *plan.max_requests) {
       return "--max-requests reached";

@@ -1,11 +1,9 @@
 #include "w3c_test_endpoint.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <chrono>
-#include <csignal>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -22,6 +20,8 @@
 #include "tracebench/services/w3c_test_service.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/simple_processor.hpp"
+#include "optional_flag.hpp"
+#include "stop_signals.hpp"
 
 namespace tracebench::harness {
 
@@ -38,21 +38,17 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
                                    "\" was given",
                        err);
   }
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (values.count(name) == 0) return std::nullopt;
-    return values[name].as<std::string>();
-  };
   tcp::endpoint listen;
   std::optional<std::chrono::nanoseconds> duration;
   services::w3c_test_options options;
   try {
     try {
-      listen = net::parse_listen_address(text("listen").value_or("127.0.0.1:0"));
+      listen = net::parse_listen_address(optional_flag(values, "listen").value_or("127.0.0.1:0"));
     } catch (const std::invalid_argument& e) {
       throw flag_error("--listen", e.what());
     }
-    if (const auto v = text("duration")) duration = parse_duration("--duration", *v, false);
-    if (const auto v = text("max-requests")) {
+    if (const auto v = optional_flag(values, "duration")) duration = parse_duration("--duration", *v, false);
+    if (const auto v = optional_flag(values, "max-requests")) {
       options.max_requests = parse_count("--max-requests", *v, 1, std::numeric_limits<std::uint64_t>::max());
     }
   } catch (const std::invalid_argument& e) {
@@ -69,9 +65,10 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
     err << kWhere << ": cannot listen on " << net::endpoint_text(listen) << ": " << e.code().message() << '\n';
     return kExitFailed;
   }
+  stop_signals signals(true);  // before the line: a signal right after it stops us cleanly
   const std::string listening = net::endpoint_text(service->endpoint());
   err << "listening on " << listening << std::endl;  // the first line: scripts learn the port
-  if (const auto file = text("port-file")) {
+  if (const auto file = optional_flag(values, "port-file")) {
     try {
       write_file_atomically(*file, std::to_string(service->endpoint().port()) + '\n');
     } catch (const std::system_error& e) {
@@ -79,17 +76,15 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
       return kExitFailed;
     }
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer deadline(io);
   std::string reason;
   service->on_stop([&] {
-    signals.cancel();
+    signals.cancel_wait();
     deadline.cancel();
     err << "stopping: " << (reason.empty() ? "--max-requests reached" : reason) << std::endl;
   });
-  signals.async_wait([&](const error_code& ec, int signal) {
-    if (ec) return;
-    reason = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+  signals.async_wait(io, [&] {
+    reason = stop_signals::received_name();
     service->stop();
   });
   if (duration) {

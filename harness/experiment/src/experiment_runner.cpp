@@ -9,6 +9,7 @@
 
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/open_loop.hpp"
+#include "tracebench/results/results_document.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/work_kernel.hpp"
 
@@ -138,11 +139,7 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
   result.scenario_name = s.name;
   result.plan = plan;
   result.graph_threads = plan.transport == transport_kind::remote ? 0 : graph_threads_for(plan);
-#ifdef NDEBUG
-  result.debug_build = false;
-#else
-  result.debug_build = true;
-#endif
+  result.debug_build = debug_build();
   const services::scenario_summary shape = services::summarize(s);
   result.spans_per_request = shape.spans_per_request;
   result.hops_per_request = calls_per_request(s);
