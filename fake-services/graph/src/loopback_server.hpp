@@ -50,7 +50,6 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
 
   loopback_server(service_host& host, std::size_t service, std::string path, asio::any_io_executor executor,
                   const loopback_options& options, std::uint16_t port);
-  asio::awaitable<void> accept_loop(std::shared_ptr<loopback_server> self);
   asio::awaitable<void> serve(std::shared_ptr<loopback_server> self, std::shared_ptr<session> s);
   // One request and its reply; false when the connection is done.
   asio::awaitable<bool> serve_one(session& s);
