@@ -3,6 +3,9 @@
 // `POST /call/<service>` back into a call_request, runs it through the service_host and
 // writes the reply. Bad input is answered (400, 404, 405, 413, 431) or, when the stream
 // cannot be answered, closed; either way counted, and the server keeps serving.
+// Not a net::http_server: it runs on a thread pool (a strand per connection, close() from any
+// thread), and its handler is inline so each measured request costs no extra coroutine frame.
+// It shares net's accept loop, request limits, read-failure rules and closing write instead.
 
 #include <utility>  // before asio's awaitable.hpp (Boost 1.74)
 
