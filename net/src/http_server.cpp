@@ -1,35 +1,22 @@
 #include "tracebench/net/http_server.hpp"
 
-#include <algorithm>
-#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <limits>
 #include <string_view>
 
+#include "tracebench/net/accept_loop.hpp"
 #include "tracebench/net/beast_names.hpp"
+#include "tracebench/net/closing_write.hpp"
+#include "tracebench/net/request_reading.hpp"
 #include "tracebench/tracer/header_carrier.hpp"
 
 namespace tracebench::net {
-
-namespace {
-
-constexpr std::size_t kReadChunk = 4096;
-// After an answer that closes the connection the server reads and drops what the client still
-// sends, for at most this long and this much: closing with unread bytes resets the connection,
-// and the client could lose the answer before reading it (as loopback_server does).
-constexpr auto kLingerTime = std::chrono::seconds(1);
-constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(10);  // out of descriptors: no spinning
-
-}  // namespace
 
 struct http_server::session {
   explicit session(tcp::socket socket) : stream(std::move(socket)) {}
@@ -41,15 +28,30 @@ struct http_server::session {
 http_server::http_server(asio::io_context& io, http_server_limits limits)
     : io_(io), limits_(limits), acceptor_(io) {}
 
-void http_server::listen(const tcp::endpoint& at) {
-  acceptor_.open(at.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(at);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  endpoint_ = acceptor_.local_endpoint();
-}
+void http_server::listen(const tcp::endpoint& at) { endpoint_ = net::listen(acceptor_, at); }
 
-void http_server::start() { asio::co_spawn(io_, accept_loop(shared_from_this()), asio::detached); }
+// stop() closes the acceptor as it sets stopping_, so the loop ends on either.
+void http_server::start() {
+  std::shared_ptr<http_server> self = shared_from_this();
+  asio::co_spawn(
+      io_,
+      accept_loop(
+          acceptor_, [this] { return asio::any_io_executor(io_.get_executor()); }, [](const error_code&) {},
+          [this, self](tcp::socket socket) {
+            ++counters_.connections;
+            if (sessions_.size() >= limits_.max_connections) {
+              ++counters_.connections_refused;
+              error_code ignored;
+              socket.close(ignored);
+              return true;
+            }
+            auto s = std::make_shared<session>(std::move(socket));
+            sessions_.insert(s.get());
+            asio::co_spawn(io_, serve(self, s), asio::detached);
+            return true;
+          }),
+      asio::detached);
+}
 
 void http_server::stop() {
   if (stopping_) return;
@@ -60,28 +62,6 @@ void http_server::stop() {
     if (s->idle) s->stream.cancel();
   }
   if (on_stop_) on_stop_();
-}
-
-asio::awaitable<void> http_server::accept_loop(std::shared_ptr<http_server> self) {
-  for (;;) {
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
-      asio::steady_timer pause(io_, kAcceptBackoff);
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    ++counters_.connections;
-    if (sessions_.size() >= limits_.max_connections) {
-      ++counters_.connections_refused;
-      socket.close(ec);
-      continue;
-    }
-    auto s = std::make_shared<session>(std::move(socket));
-    sessions_.insert(s.get());
-    asio::co_spawn(io_, serve(self, s), asio::detached);
-  }
 }
 
 asio::awaitable<void> http_server::serve(std::shared_ptr<http_server> self, std::shared_ptr<session> s) {
@@ -112,9 +92,7 @@ asio::awaitable<bool> http_server::serve_one(session& s) {
   }
   stream.expires_after(limits_.request_timeout);
   http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(
-      std::min<std::size_t>(limits_.header_limit, std::numeric_limits<std::uint32_t>::max())));
-  parser.body_limit(limits_.body_limit);
+  limit(parser, limits_.header_limit, limits_.body_limit);
   co_await http::async_read_header(stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     co_await refuse_unread(s, ec);
@@ -147,40 +125,39 @@ asio::awaitable<bool> http_server::serve_one(session& s) {
 asio::awaitable<void> http_server::refuse_unread(session& s, error_code read_error) {
   unsigned status = 0;
   std::string reason;
-  if (read_error == beast::error::timeout) {
-    ++counters_.timeouts;  // the stream is closed already: nobody to answer
-  } else if (read_error == http::error::header_limit) {
-    status = 431;
-    reason = "request header over " + std::to_string(limits_.header_limit) + " bytes";
-  } else if (read_error == http::error::body_limit) {
-    status = 413;
-    reason = "request body over " + std::to_string(limits_.body_limit) + " bytes";
-  } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
-             read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
-    status = 400;
-    reason = "malformed HTTP request: " + read_error.message();
+  switch (why_unread(read_error)) {
+    case read_failure::timed_out:
+      ++counters_.timeouts;
+      co_return;
+    case read_failure::gone:
+      co_return;
+    case read_failure::header_too_large:
+      status = 431;
+      reason = "request header over " + std::to_string(limits_.header_limit) + " bytes";
+      break;
+    case read_failure::body_too_large:
+      status = 413;
+      reason = "request body over " + std::to_string(limits_.body_limit) + " bytes";
+      break;
+    case read_failure::malformed:
+      status = 400;
+      reason = "malformed HTTP request: " + read_error.message();
+      break;
   }
-  // Anything else is the client leaving mid-request: nobody to answer.
-  if (status == 0) co_return;
   co_await write(s, refuse(status, std::move(reason)), false);
 }
 
 asio::awaitable<bool> http_server::write(session& s, http_response answer, bool keep_alive) {
-  beast::tcp_stream& stream = s.stream;
-  answer.keep_alive(keep_alive);
+  if (!keep_alive) {
+    co_await write_and_close(s.stream, answer);
+    co_return false;
+  }
+  answer.keep_alive(true);
   answer.prepare_payload();
   error_code ec;
-  stream.expires_after(keep_alive ? limits_.request_timeout : kLingerTime);
-  co_await http::async_write(stream, answer, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return false;
-  if (keep_alive) co_return true;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  std::array<char, kReadChunk> sink;
-  for (std::size_t drained = 0; drained < kMaxLingerBytes;) {
-    drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;  // the client read the answer and closed, or the linger time ran out
-  }
-  co_return false;
+  s.stream.expires_after(limits_.request_timeout);
+  co_await http::async_write(s.stream, answer, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
 }
 
 }  // namespace tracebench::net

@@ -3,7 +3,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
+#include <utility>
+
+#include "tracebench/tracer/http_post.hpp"
 
 namespace tracebench::net {
 
@@ -12,7 +16,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-constexpr std::string_view kScheme = "http://";
+constexpr std::string_view kDefaultTarget = "/";
 
 std::uint16_t parse_port(std::string_view text, std::string_view whole) {
   unsigned value = 0;
@@ -28,7 +32,7 @@ struct host_port {
   std::string_view port;  // empty when absent
 };
 
-// HOST[:PORT] or [IPv6][:PORT].
+// ADDR[:PORT] or [IPv6][:PORT]: a listen address (URLs are the tracer's to parse).
 host_port split_host_port(std::string_view text, std::string_view whole) {
   host_port out;
   if (!text.empty() && text.front() == '[') {
@@ -57,42 +61,19 @@ host_port split_host_port(std::string_view text, std::string_view whole) {
   return out;
 }
 
-bool plain_text(std::string_view text) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;  // controls and spaces break the request line
-  }
-  return true;
-}
-
 }  // namespace
 
+// The tracer's grammar, so that a URL one part of tracebench takes every other part takes too;
+// only the message is worded here, the problem first (callers prefix what it is the URL of).
 http_url parse_http_url(std::string_view text) {
-  if (text.starts_with("https://")) {
-    throw std::invalid_argument("https is not supported, only http:// (\"" + std::string(text) + "\")");
+  tracer::http_endpoint parsed;
+  if (std::optional<std::string> problem = tracer::parse_http_url(text, kDefaultTarget, parsed)) {
+    throw std::invalid_argument(*problem + " (\"" + std::string(text) + "\")");
   }
-  if (!text.starts_with(kScheme)) {
-    throw std::invalid_argument("expected a URL starting with http://, not \"" + std::string(text) + "\"");
-  }
-  if (!plain_text(text)) throw std::invalid_argument("spaces or control characters in \"" + std::string(text) + "\"");
-  if (text.find('#') != std::string_view::npos) {
-    throw std::invalid_argument("a fragment (#...) is never sent; leave it out of \"" + std::string(text) + "\"");
-  }
-  const std::string_view rest = text.substr(kScheme.size());
-  const std::size_t path_at = rest.find_first_of("/?");
-  const std::string_view authority = rest.substr(0, path_at);
-  if (authority.find('@') != std::string_view::npos) {
-    throw std::invalid_argument("user info (user@) is not supported in \"" + std::string(text) + "\"");
-  }
-  http_url url;
-  const host_port hp = split_host_port(authority, text);
-  url.host = hp.host;
-  if (!hp.port.empty()) url.port = parse_port(hp.port, text);
-  url.authority = std::string(authority);
-  if (path_at != std::string_view::npos) {
-    url.target = std::string(rest.substr(path_at));
-    if (url.target.front() == '?') url.target.insert(0, 1, '/');
-  }
-  return url;
+  return {.host = std::move(parsed.host),
+          .port = parsed.port,
+          .target = std::move(parsed.target),
+          .authority = std::move(parsed.host_header)};
 }
 
 tcp::endpoint parse_listen_address(std::string_view text) {

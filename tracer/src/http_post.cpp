@@ -74,58 +74,64 @@ bool is_host_char(char c) noexcept {
 
 }  // namespace
 
-http_endpoint parse_http_url(std::string_view url) {
-  const auto bad = [url](std::string_view problem) {
-    return std::invalid_argument("bad URL '" + std::string(url) + "': " + std::string(problem));
-  };
+std::optional<std::string> parse_http_url(std::string_view url, std::string_view default_target, http_endpoint& out) {
   if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
-    throw bad("it contains a space or a control character");
+    return "it contains a space or a control character";
   }
   const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) throw bad("expected http://HOST:PORT/PATH");
+  if (scheme_end == std::string_view::npos) return "expected http://HOST:PORT/PATH";
   const std::string_view scheme = url.substr(0, scheme_end);
-  if (iequals(scheme, "https")) throw bad("https is not supported (the tracer has no TLS): use http://");
-  if (!iequals(scheme, "http")) throw bad("scheme '" + std::string(scheme) + "' is not supported: use http://");
-  if (url.find('#') != std::string_view::npos) throw bad("a fragment (#) has no meaning here");
+  if (iequals(scheme, "https")) return "https is not supported (the tracer has no TLS): use http://";
+  if (!iequals(scheme, "http")) return "scheme '" + std::string(scheme) + "' is not supported: use http://";
+  if (url.find('#') != std::string_view::npos) return "a fragment (#) has no meaning here";
   std::string_view rest = url.substr(scheme_end + 3);
   const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
   std::string_view target = rest.substr(authority.size());
-  if (authority.find('@') != std::string_view::npos) throw bad("user info (user@) is not supported");
+  if (authority.find('@') != std::string_view::npos) return "user info (user@) is not supported";
 
-  http_endpoint out;
   std::string_view host;
   std::string_view after_host;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) throw bad("unclosed '[' in the host");
+    if (close == std::string_view::npos) return "unclosed '[' in the host";
     host = authority.substr(1, close - 1);
     after_host = authority.substr(close + 1);
     const bool ipv6_chars = std::all_of(host.begin(), host.end(), [](char c) {
       return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
     });
-    if (host.empty() || !ipv6_chars) throw bad("'[" + std::string(host) + "]' is not an IPv6 address");
+    if (host.empty() || !ipv6_chars) return "'[" + std::string(host) + "]' is not an IPv6 address";
   } else {
     host = authority.substr(0, authority.find(':'));
     after_host = authority.substr(host.size());
-    if (!std::all_of(host.begin(), host.end(), is_host_char)) throw bad("bad host '" + std::string(host) + "'");
+    if (!std::all_of(host.begin(), host.end(), is_host_char)) return "bad host '" + std::string(host) + "'";
   }
-  if (host.empty()) throw bad("no host");
+  if (host.empty()) return "no host";
+  http_endpoint parsed;
   if (!after_host.empty()) {
-    if (after_host.front() != ':') throw bad("unexpected '" + std::string(after_host) + "' after the host");
+    if (after_host.front() != ':') return "unexpected '" + std::string(after_host) + "' after the host";
     const std::string_view port = after_host.substr(1);
     unsigned value = 0;
     if (port.size() > 5 || !parse_decimal(port, value) || value == 0 || value > 65535) {
-      throw bad("port '" + std::string(port) + "' is not a number from 1 to 65535");
+      return "port '" + std::string(port) + "' is not a number from 1 to 65535";
     }
-    out.port = static_cast<std::uint16_t>(value);
+    parsed.port = static_cast<std::uint16_t>(value);
   }
-  out.host = std::string(host);
-  out.host_header = std::string(authority);
+  parsed.host = std::string(host);
+  parsed.host_header = std::string(authority);
   if (target.empty()) {
-    out.target = std::string(kDefaultTarget);
+    parsed.target = std::string(default_target);
   } else {
-    if (target.front() == '?') out.target.push_back('/');  // a query alone still needs a path
-    out.target.append(target);
+    if (target.front() == '?') parsed.target.push_back('/');  // a query alone still needs a path
+    parsed.target.append(target);
+  }
+  out = std::move(parsed);
+  return std::nullopt;
+}
+
+http_endpoint parse_http_url(std::string_view url) {
+  http_endpoint out;
+  if (std::optional<std::string> problem = parse_http_url(url, kDefaultTarget, out)) {
+    throw std::invalid_argument("bad URL '" + std::string(url) + "': " + *problem);
   }
   return out;
 }

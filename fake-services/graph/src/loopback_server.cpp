@@ -1,11 +1,9 @@
 #include "loopback_server.hpp"
 
-#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -16,25 +14,14 @@
 #include <optional>
 #include <vector>
 
+#include "tracebench/net/accept_loop.hpp"
+#include "tracebench/net/beast_names.hpp"
+#include "tracebench/net/closing_write.hpp"
+#include "tracebench/net/request_reading.hpp"
+
 namespace tracebench::services {
 
 namespace {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
-using boost::system::error_code;
-
-constexpr std::size_t kReadChunk = 4096;
-// After refusing a request the server reads and drops what the client still sends, for at most
-// this long and this much: closing with unread bytes would reset the connection, and the client
-// could lose the answer before reading it (nginx's lingering close).
-constexpr auto kLingerTime = std::chrono::seconds(1);
-constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
-// A failing accept (out of descriptors) is retried after a pause instead of spinning.
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(10);
-
-std::string_view to_std(beast::string_view s) noexcept { return {s.data(), s.size()}; }
 
 template <typename Integer>
 bool parse_decimal(std::string_view text, Integer& out) noexcept {
@@ -93,18 +80,31 @@ loopback_server::loopback_server(service_host& host, std::size_t service, std::s
       executor_(std::move(executor)),
       options_(options),
       acceptor_(asio::any_io_executor(asio::make_strand(executor_))) {
-  const tcp::endpoint wanted(asio::ip::make_address(options_.bind_address), port);
-  acceptor_.open(wanted.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(wanted);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  endpoint_ = acceptor_.local_endpoint();
+  endpoint_ = net::listen(acceptor_, tcp::endpoint(asio::ip::make_address(options_.bind_address), port));
 }
 
 loopback_server::~loopback_server() = default;
 
+// Each connection on a strand of its own: the executor is a thread pool.
 void loopback_server::start() {
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), asio::detached);
+  std::shared_ptr<loopback_server> self = shared_from_this();
+  asio::co_spawn(
+      acceptor_.get_executor(),
+      net::accept_loop(
+          acceptor_, [this] { return asio::any_io_executor(asio::make_strand(executor_)); },
+          [this](const error_code&) { counters_->accept_errors.fetch_add(1, std::memory_order_relaxed); },
+          [this, self](tcp::socket socket) {
+            counters_->connections.fetch_add(1, std::memory_order_relaxed);
+            auto s = std::make_shared<session>(std::move(socket));
+            {
+              const std::lock_guard<std::mutex> lock(sessions_mutex_);
+              if (closed_) return false;
+              sessions_.emplace(s.get(), s);
+            }
+            asio::co_spawn(s->stream.get_executor(), serve(self, s), asio::detached);
+            return true;
+          }),
+      asio::detached);
 }
 
 void loopback_server::close() {
@@ -122,29 +122,6 @@ void loopback_server::close() {
   });
   for (std::shared_ptr<session>& s : open) {
     asio::post(s->stream.get_executor(), [s] { s->stream.close(); });
-  }
-}
-
-asio::awaitable<void> loopback_server::accept_loop(std::shared_ptr<loopback_server> self) {
-  for (;;) {
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::any_io_executor(asio::make_strand(executor_)),
-                                                         asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
-      counters_->accept_errors.fetch_add(1, std::memory_order_relaxed);
-      asio::steady_timer pause(acceptor_.get_executor(), kAcceptBackoff);
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    counters_->connections.fetch_add(1, std::memory_order_relaxed);
-    auto s = std::make_shared<session>(std::move(socket));
-    {
-      const std::lock_guard<std::mutex> lock(sessions_mutex_);
-      if (closed_) co_return;
-      sessions_.emplace(s.get(), s);
-    }
-    asio::co_spawn(s->stream.get_executor(), serve(self, s), asio::detached);
   }
 }
 
@@ -173,14 +150,13 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
   if (s.buffer.size() == 0) {
     stream.expires_after(options_.idle_timeout);
     const std::size_t n =
-        co_await stream.async_read_some(s.buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+        co_await stream.async_read_some(s.buffer.prepare(net::kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;  // the client closed, or idled out: nobody waits for an answer
     s.buffer.commit(n);
   }
   stream.expires_after(options_.request_timeout);
   http::request_parser<http::string_body> parser;
-  parser.header_limit(options_.header_limit);
-  parser.body_limit(options_.body_limit);
+  net::limit(parser, options_.header_limit, options_.body_limit);
   co_await http::async_read_header(stream, s.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     co_await refuse(s, ec);
@@ -267,37 +243,31 @@ asio::awaitable<bool> loopback_server::serve_control(session& s, http::request_p
 
 asio::awaitable<void> loopback_server::refuse(session& s, error_code read_error) {
   const auto count = [](std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); };
-  if (read_error == beast::error::timeout) {
-    count(counters_->timeouts);  // the stream is closed already: no answer possible
-  } else if (read_error == http::error::header_limit) {
-    count(counters_->headers_too_large);
-    co_await reply_and_close(s, static_cast<unsigned>(http::status::request_header_fields_too_large));
-  } else if (read_error == http::error::body_limit) {
-    count(counters_->bodies_too_large);
-    co_await reply_and_close(s, static_cast<unsigned>(http::status::payload_too_large));
-  } else if (read_error.category() == http::make_error_code(http::error::bad_target).category() &&
-             read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
-    count(counters_->bad_requests);  // a parse error: the stream is not HTTP we can read on
-    co_await reply_and_close(s, static_cast<unsigned>(http::status::bad_request));
+  switch (net::why_unread(read_error)) {
+    case net::read_failure::timed_out:
+      count(counters_->timeouts);
+      break;
+    case net::read_failure::gone:
+      break;
+    case net::read_failure::header_too_large:
+      count(counters_->headers_too_large);
+      co_await reply_and_close(s, static_cast<unsigned>(http::status::request_header_fields_too_large));
+      break;
+    case net::read_failure::body_too_large:
+      count(counters_->bodies_too_large);
+      co_await reply_and_close(s, static_cast<unsigned>(http::status::payload_too_large));
+      break;
+    case net::read_failure::malformed:
+      count(counters_->bad_requests);
+      co_await reply_and_close(s, static_cast<unsigned>(http::status::bad_request));
+      break;
   }
-  // Anything else is the client leaving (closed or reset mid-request): nobody to answer.
 }
 
+// An empty body, as every refusal of this server.
 asio::awaitable<void> loopback_server::reply_and_close(session& s, unsigned status) {
-  beast::tcp_stream& stream = s.stream;
-  http::response<http::empty_body> response{static_cast<http::status>(status), 11};
-  response.keep_alive(false);
-  response.prepare_payload();
-  error_code ec;
-  stream.expires_after(kLingerTime);
-  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  std::array<char, kReadChunk> sink;
-  for (std::size_t drained = 0; drained < kMaxLingerBytes;) {
-    drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;  // the client read the answer and closed, or the linger time ran out
-  }
+  http::response<http::string_body> response{static_cast<http::status>(status), 11};
+  co_await net::write_and_close(s.stream, response);
 }
 
 }  // namespace tracebench::services

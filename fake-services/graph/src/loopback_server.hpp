@@ -3,6 +3,9 @@
 // `POST /call/<service>` back into a call_request, runs it through the service_host and
 // writes the reply. Bad input is answered (400, 404, 405, 413, 431) or, when the stream
 // cannot be answered, closed; either way counted, and the server keeps serving.
+// Not a net::http_server: it runs on a thread pool (a strand per connection, close() from any
+// thread), and its handler is inline so each measured request costs no extra coroutine frame.
+// It shares net's accept loop, request limits, read-failure rules and closing write instead.
 
 #include <utility>  // before asio's awaitable.hpp (Boost 1.74)
 
@@ -50,7 +53,6 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
 
   loopback_server(service_host& host, std::size_t service, std::string path, asio::any_io_executor executor,
                   const loopback_options& options, std::uint16_t port);
-  asio::awaitable<void> accept_loop(std::shared_ptr<loopback_server> self);
   asio::awaitable<void> serve(std::shared_ptr<loopback_server> self, std::shared_ptr<session> s);
   // One request and its reply; false when the connection is done.
   asio::awaitable<bool> serve_one(session& s);

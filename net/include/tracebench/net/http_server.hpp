@@ -96,12 +96,11 @@ class http_server : public std::enable_shared_from_this<http_server> {
  private:
   struct session;
 
-  boost::asio::awaitable<void> accept_loop(std::shared_ptr<http_server> self);
   boost::asio::awaitable<void> serve(std::shared_ptr<http_server> self, std::shared_ptr<session> s);
   // One request and its answer; false when the connection is done.
   boost::asio::awaitable<bool> serve_one(session& s);
   boost::asio::awaitable<void> refuse_unread(session& s, boost::system::error_code read_error);
-  // Writes one answer; reads and drops what the client still sends when closing.
+  // Writes one answer; when closing, as write_and_close does.
   boost::asio::awaitable<bool> write(session& s, http_response answer, bool keep_alive);
 
   boost::asio::io_context& io_;

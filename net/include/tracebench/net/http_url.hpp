@@ -18,8 +18,8 @@ struct http_url {
   std::string authority;             // host[:port] as written: the Host header's value
 };
 
-// "http://HOST[:PORT][/PATH[?QUERY]]", HOST a name, an IPv4 address or [IPv6]. Throws
-// std::invalid_argument with a one-line reason (https, user info, a fragment, a bad port...).
+// "http://HOST[:PORT][/PATH[?QUERY]]" as tracer::parse_http_url takes it (HOST a name, an IPv4
+// address or [IPv6]). Throws std::invalid_argument with a one-line reason, then the URL.
 [[nodiscard]] http_url parse_http_url(std::string_view text);
 
 // "ADDR:PORT" or "[IPv6]:PORT" with a numeric address (a server binds an address, not a name);

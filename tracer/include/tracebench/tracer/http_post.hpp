@@ -28,6 +28,12 @@ struct http_endpoint {
 // http://HOST[:PORT][/PATH] (https, user info, fragments, spaces, a bad port...).
 [[nodiscard]] http_endpoint parse_http_url(std::string_view url);
 
+// The parse under parse_http_url, for a caller that words the error its own way: fills `out`
+// (its target `default_target` when the URL has no path) and returns nullopt, or returns the
+// one-line problem, which does not quote the URL, and leaves `out` as it was.
+[[nodiscard]] std::optional<std::string> parse_http_url(std::string_view url, std::string_view default_target,
+                                                        http_endpoint& out);
+
 // A connection, protocol or timeout failure; what() is one line.
 class http_error : public std::runtime_error {
  public:
