@@ -8,13 +8,13 @@
 
 namespace tracebench::harness {
 
-namespace {
-
 std::string printf_string(const char* format, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
 }
+
+namespace {
 
 // Three significant figures without switching to exponent notation.
 std::string three_figures(double v) {

@@ -18,12 +18,6 @@ constexpr double kSmallestShownP = 0.001;
 
 using table = std::vector<std::vector<std::string>>;
 
-std::string printf_string(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
 std::string signed_percent(double value) { return printf_string("%+.1f%%", value); }
 
 std::string limit_text(const comparison_threshold& t) {
@@ -171,7 +165,8 @@ std::string instruction_change_text(const operation_change& op) {
 
 table instruction_table(const instruction_comparison& c, bool markdown) {
   table rows{{"operation", "base", "new", "change", "threshold", "verdict"}};
-  const std::string limit = c.threshold_percent ? "+" + printf_string("%g", *c.threshold_percent) + "%" : "-";
+  // printf_string("+%g%%") rather than "+" + std::string: GCC 12 warns (-Wrestrict) on the latter.
+  const std::string limit = c.threshold_percent ? printf_string("+%g%%", *c.threshold_percent) : "-";
   for (const operation_change& op : c.operations) {
     std::string verdict(verdict_name(op.verdict));
     if (markdown && op.verdict == instruction_verdict::regression) verdict = "**" + verdict + "**";

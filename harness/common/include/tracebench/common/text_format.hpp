@@ -12,6 +12,8 @@ namespace tracebench::harness {
 [[nodiscard]] std::string format_count(double value);
 // 371,429: rounded, with thousands separators.
 [[nodiscard]] std::string format_thousands(double value);
+// One number through a printf format of at most 63 characters' output, e.g. "%+.1f%%".
+[[nodiscard]] std::string printf_string(const char* format, double value);
 // 864M, 1.73G, 950: 3 significant figures with an SI suffix (k, M, G, T, P).
 [[nodiscard]] std::string format_si(double value);
 // 450 GB, 1.20 TB, 512 B: decimal units, 3 significant figures.
