@@ -199,8 +199,8 @@ TEST(ScenarioLoader, ExternalServiceErrors) {
                     "in its own process)",
                     R"(services.ledger.propagates_context: not allowed with "external" (an external service's work )"
                     "happens in its own process)",
-                    "services.ledger.external: bad URL 'https://ledger.example/call': https is not supported (the "
-                    "tracer has no TLS): use http://",
+                    "services.ledger.external: bad URL 'https://ledger.example/call': https is not supported (no "
+                    "TLS): use http://",
                     "services.bank-api.external: expected a string, got number"}));
 }
 

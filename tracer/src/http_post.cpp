@@ -81,7 +81,7 @@ std::optional<std::string> parse_http_url(std::string_view url, std::string_view
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return "expected http://HOST:PORT/PATH";
   const std::string_view scheme = url.substr(0, scheme_end);
-  if (iequals(scheme, "https")) return "https is not supported (the tracer has no TLS): use http://";
+  if (iequals(scheme, "https")) return "https is not supported (no TLS): use http://";
   if (!iequals(scheme, "http")) return "scheme '" + std::string(scheme) + "' is not supported: use http://";
   if (url.find('#') != std::string_view::npos) return "a fragment (#) has no meaning here";
   std::string_view rest = url.substr(scheme_end + 3);
