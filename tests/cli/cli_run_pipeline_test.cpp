@@ -68,7 +68,7 @@ TEST_F(CliRunPipeline, ATailRateAloneBringsTheCollector) {
                            " --decision-wait 0.05 --format json --out '" + (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
-  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/4", "tail"}));
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/4", "tail"}));
   EXPECT_DOUBLE_EQ(doc["plan"]["pipeline"]["decision_wait_s"].get<double>(), 0.05);
 }
 
@@ -95,7 +95,7 @@ TEST_F(CliRunPipeline, ShortRunComparesThePipelinesAgainstGroundTruth) {
   for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
   ASSERT_EQ(files.size(), 1U);
   const nlohmann::json doc = nlohmann::json::parse(tracebench::testing_support::slurp(files[0]));
-  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/4", "tail", "1/4+tail"}));
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/4", "tail", "1/4+tail"}));
   const nlohmann::json& collector = doc["plan"]["pipeline"];
   EXPECT_DOUBLE_EQ(collector["decision_wait_s"].get<double>(), 0.05);
   EXPECT_DOUBLE_EQ(collector["slow_s"].get<double>(), 0.02);
@@ -134,7 +134,7 @@ TEST_F(CliRunPipeline, ScenarioSamplingBlockGivesTheConfigurations) {
                            (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
-  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/8", "tail"}));
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/8", "tail"}));
   EXPECT_DOUBLE_EQ(doc["plan"]["pipeline"]["decision_wait_s"].get<double>(), 0.04);
   EXPECT_DOUBLE_EQ(doc["plan"]["pipeline"]["slow_s"].get<double>(), 0.005);
 }

@@ -153,11 +153,12 @@ TEST_F(CliRun, ShortRunPrintsTheTableAndWritesTheResults) {
   // 1 means some run broke the generator-health rules, which a loaded test machine can do;
   // the output must be complete either way.
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
-  for (const std::string config : {"off", "never", "1/1"}) {
+  for (const std::string config : {"off", "off'", "never", "1/1"}) {
     EXPECT_NE(r.out.find(config), std::string::npos) << r.out;
   }
-  EXPECT_NE(r.err.find("[1/6] round 1 off: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("[6/6] round 2 "), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("Noise floor (A/A"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("[1/8] round 1 off: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[8/8] round 2 "), std::string::npos) << r.err;
 
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
@@ -168,11 +169,23 @@ TEST_F(CliRun, ShortRunPrintsTheTableAndWritesTheResults) {
   EXPECT_EQ(doc["schema"], "tracebench.results/1");
   EXPECT_EQ(doc["scenario"]["name"], "tiny");
   EXPECT_EQ(doc["complete"], true);
-  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/1"}));
-  EXPECT_EQ(doc["runs"].size(), 6U);
-  EXPECT_EQ(doc["summary"]["rows"].size(), 3U);
+  // The A/A row is on by default, right after off.
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/1"}));
+  EXPECT_EQ(doc["runs"].size(), 8U);
+  EXPECT_EQ(doc["summary"]["rows"].size(), 4U);
+  EXPECT_EQ(doc["summary"]["rows"][1]["noise_floor"], true);
   EXPECT_TRUE(doc["environment"].contains("build_type"));
-  EXPECT_TRUE(doc["summary"]["rows"][2]["p99_latency_change"].contains("median"));
+  EXPECT_EQ(doc["environment"]["work"]["model"], "compute");
+  EXPECT_GT(doc["environment"]["work"]["iterations_per_us"].get<double>(), 0.0);
+  const nlohmann::json& full = doc["summary"]["rows"][3]["p99_latency_change"];
+  EXPECT_TRUE(full.contains("median"));
+  // Judged against the A/A row wherever both have a change (a loaded machine can invalidate a run).
+  const nlohmann::json& floor = doc["summary"]["rows"][1]["p99_latency_change"];
+  bool shared_round = false;
+  for (const auto& round : full["rounds"]) {
+    for (const auto& other : floor["rounds"]) shared_round = shared_round || round == other;
+  }
+  EXPECT_EQ(full.contains("against_aa"), shared_round) << full << floor;
 }
 
 TEST_F(CliRun, JsonFormatPrintsTheDocument) {
@@ -181,7 +194,16 @@ TEST_F(CliRun, JsonFormatPrintsTheDocument) {
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["schema"], "tracebench.results/1");
-  EXPECT_EQ(doc["runs"].size(), 3U);
+  EXPECT_EQ(doc["runs"].size(), 4U);  // off, off', never, 1/1
+}
+
+TEST_F(CliRun, NoAaLeavesOutTheNoiseFloor) {
+  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --no-aa " +
+                           "--format json --out '" + (dir_ / "results").string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "never", "1/1"}));
+  EXPECT_FALSE(doc["summary"]["rows"][2]["p99_latency_change"].contains("against_aa"));
 }
 
 TEST_F(CliRun, InProcessRefusesAnExternalService) {

@@ -189,6 +189,8 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
                                              "seconds (default 0.001, raised to a tenth of the run's own p99 "
                                              "latency when that is larger)")(
+      "no-aa", po::bool_switch(), "leave out the A/A row (off': off run again each round, against off), the "
+                                  "noise floor every other change is judged against")(
       "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
@@ -219,6 +221,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   }
   try {
     apply_pipelines(plan, parsed.values, *loaded.value);
+    if (!parsed.values["no-aa"].as<bool>()) add_noise_floor(plan);
     validate(plan);
   } catch (const std::invalid_argument& e) {
     err << kWhere << ": " << e.what() << '\n';

@@ -103,6 +103,13 @@ void validate(const experiment_plan& plan) {
   if (!seen.contains("off")) throw std::invalid_argument("experiment: the configurations must include \"off\", the baseline");
 }
 
+void add_noise_floor(experiment_plan& plan) {
+  std::vector<std::string>& names = plan.configurations;
+  if (std::find(names.begin(), names.end(), services::kOffAgain) != names.end()) return;
+  const auto off = std::find(names.begin(), names.end(), "off");
+  names.insert(off == names.end() ? names.begin() : off + 1, std::string(services::kOffAgain));
+}
+
 std::vector<std::vector<std::size_t>> round_orders(std::size_t configs, unsigned rounds) {
   std::vector<std::vector<std::size_t>> orders(rounds);
   if (configs == 0) return orders;

@@ -7,6 +7,8 @@
 #include "tracebench/results/span_volume.hpp"
 #include "tracebench/results/statistics.hpp"
 
+#include "tracebench/services/tracing_config.hpp"
+
 namespace tracebench::harness {
 namespace {
 
@@ -48,7 +50,7 @@ std::optional<pipeline_summary> summarize_pipelines(const experiment_result& res
     if (run.configuration == "off" && run.throughput_valid) off_by_round.emplace(run.round, &run);
   }
   for (const std::string& name : result.plan.configurations) {
-    if (name == "off") continue;
+    if (name == "off" || name == services::kOffAgain) continue;  // no pipeline: the baseline and its A/A repeat
     pipeline_row row;
     row.configuration = name;
     std::vector<double> peaks;

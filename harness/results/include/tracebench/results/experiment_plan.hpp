@@ -73,6 +73,10 @@ struct experiment_plan {
 // graph_threads, or default_graph_threads() when it is 0.
 [[nodiscard]] unsigned graph_threads_for(const experiment_plan& plan) noexcept;
 
+// Puts the A/A configuration (services::kOffAgain) right after "off", unless the plan has it: off
+// run again each round, the noise floor the summary judges every other change against.
+void add_noise_floor(experiment_plan& plan);
+
 // Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
 // zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off"; a
 // "tail" configuration without plan.pipeline, or plan.pipeline on a remote graph.
