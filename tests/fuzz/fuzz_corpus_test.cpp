@@ -24,9 +24,9 @@ void PrintTo(const target& t, std::ostream* os) { *os << t.name; }
 // A corpus this small means the directory moved or was emptied, not that all is well.
 constexpr std::size_t kMinCorpusFiles = 12;
 
-class corpus : public ::testing::TestWithParam<target> {};
+class Corpus : public ::testing::TestWithParam<target> {};
 
-TEST_P(corpus, every_committed_input_keeps_its_invariants) {
+TEST_P(Corpus, EveryCommittedInputKeepsItsInvariants) {
   const std::filesystem::path dir = std::filesystem::path(TRACEBENCH_SOURCE_DIR) / "tests/fuzz/corpus" / GetParam().name;
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
   std::vector<std::filesystem::path> files;
@@ -45,14 +45,14 @@ TEST_P(corpus, every_committed_input_keeps_its_invariants) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(fuzz, corpus,
+INSTANTIATE_TEST_SUITE_P(Fuzz, Corpus,
                          ::testing::Values(target{"traceparent", fuzz_traceparent},
                                            target{"tracestate", fuzz_tracestate}, target{"baggage", fuzz_baggage},
                                            target{"b3", fuzz_b3}),
                          [](const auto& p) { return std::string(p.param.name); });
 
 // Inputs no corpus file needs to spell out: empty and NUL-only input for every target.
-TEST(fuzz, degenerate_inputs) {
+TEST(Fuzz, DegenerateInputs) {
   const std::uint8_t zeros[64] = {};
   for (auto run : {fuzz_traceparent, fuzz_tracestate, fuzz_baggage, fuzz_b3}) {
     EXPECT_EQ(run(nullptr, 0), 0);

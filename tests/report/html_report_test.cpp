@@ -92,7 +92,7 @@ th::results_file sample_results(bool with_trace) {
   return results;
 }
 
-class html_report : public ::testing::Test {
+class HtmlReport : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -140,7 +140,7 @@ std::string lower(std::string text) {
 
 }  // namespace
 
-TEST_F(html_report, EveryChartHasItsElementAndSpec) {
+TEST_F(HtmlReport, EveryChartHasItsElementAndSpec) {
   const std::string html = th::render_html_report(sample_results(true), assets_);
   const json specs = chart_specs(html);
   ASSERT_TRUE(specs.is_object());
@@ -152,7 +152,7 @@ TEST_F(html_report, EveryChartHasItsElementAndSpec) {
   EXPECT_EQ(html.find("data-empty"), std::string::npos);
 }
 
-TEST_F(html_report, NeedsNoNetwork) {
+TEST_F(HtmlReport, NeedsNoNetwork) {
   const std::string html = th::render_html_report(sample_results(true), assets_);
   EXPECT_NE(html.find("https://vega.github.io/vega-lite"), std::string::npos) << "the stub is inlined";
   const std::string page = lower(without_libraries(html));
@@ -164,7 +164,7 @@ TEST_F(html_report, NeedsNoNetwork) {
   EXPECT_NE(page.find("renderer: 'svg'"), std::string::npos);
 }
 
-TEST_F(html_report, SpectrumLeavesOutTheInfiniteRow) {
+TEST_F(HtmlReport, SpectrumLeavesOutTheInfiniteRow) {
   const th::results_file results = sample_results(true);
   const json values = chart_specs(th::render_html_report(results, assets_))["spectrum"]["data"]["values"];
   std::map<std::string, std::size_t> rows;
@@ -182,7 +182,7 @@ TEST_F(html_report, SpectrumLeavesOutTheInfiniteRow) {
   }
 }
 
-TEST_F(html_report, ScriptTerminatorsInLibrariesAreEscaped) {
+TEST_F(HtmlReport, ScriptTerminatorsInLibrariesAreEscaped) {
   const std::string html = th::render_html_report(sample_results(true), assets_);
   const std::size_t begin = html.find("/*stub-vega-begin*/");
   const std::size_t end = html.find("/*stub-vega-end*/");
@@ -195,7 +195,7 @@ TEST_F(html_report, ScriptTerminatorsInLibrariesAreEscaped) {
   EXPECT_NE(inlined.find(R"(<\/SCRIPT >)"), std::string::npos) << inlined;
 }
 
-TEST_F(html_report, ScriptTerminatorsInDataAreEscaped) {
+TEST_F(HtmlReport, ScriptTerminatorsInDataAreEscaped) {
   const std::string html = th::render_html_report(sample_results(true), assets_);
   const std::string open = R"(<script type="application/json" id="chart-specs">)";
   const std::size_t begin = html.find(open) + open.size();
@@ -208,7 +208,7 @@ TEST_F(html_report, ScriptTerminatorsInDataAreEscaped) {
   EXPECT_NE(html.find("synthetic &lt;results&gt;.json"), std::string::npos);
 }
 
-TEST_F(html_report, WaterfallMarksTheCriticalPath) {
+TEST_F(HtmlReport, WaterfallMarksTheCriticalPath) {
   const json spec = chart_specs(th::render_html_report(sample_results(true), assets_))["waterfall"];
   const json spans = spec["data"]["values"];
   ASSERT_EQ(spans.size(), 3U);
@@ -226,7 +226,7 @@ TEST_F(html_report, WaterfallMarksTheCriticalPath) {
   EXPECT_NE(title.find("slowest of 12,800 requests at 64 requests/s"), std::string::npos) << title;
 }
 
-TEST_F(html_report, NoTraceLeavesTheWaterfallElementWithANote) {
+TEST_F(HtmlReport, NoTraceLeavesTheWaterfallElementWithANote) {
   const std::string html = th::render_html_report(sample_results(false), assets_);
   const std::size_t element = html.find("id=\"chart-waterfall\"");
   ASSERT_NE(element, std::string::npos);
@@ -234,14 +234,14 @@ TEST_F(html_report, NoTraceLeavesTheWaterfallElementWithANote) {
   EXPECT_FALSE(chart_specs(html).contains("waterfall"));
 }
 
-TEST_F(html_report, OverheadPlotsSampledConfigurationsOnly) {
+TEST_F(HtmlReport, OverheadPlotsSampledConfigurationsOnly) {
   const json spec = chart_specs(th::render_html_report(sample_results(true), assets_))["overhead"];
   std::map<std::string, std::size_t> points;
   for (const json& v : spec["data"]["values"]) ++points[v["configuration"].get<std::string>()];
   EXPECT_EQ(points, (std::map<std::string, std::size_t>{{"1/1", 5}, {"1/16", 5}}));
 }
 
-TEST_F(html_report, MissingLibraryIsOneLineNamingItAndTheInstall) {
+TEST_F(HtmlReport, MissingLibraryIsOneLineNamingItAndTheInstall) {
   const fs::path missing = assets_ / "vega-lite" / "build" / "vega-lite.min.js";
   fs::remove(missing);
   try {
@@ -255,7 +255,7 @@ TEST_F(html_report, MissingLibraryIsOneLineNamingItAndTheInstall) {
   }
 }
 
-TEST(html_report_assets, EnvironmentOverridesTheSourceTree) {
+TEST(HtmlReportAssets, EnvironmentOverridesTheSourceTree) {
   ::unsetenv("TRACEBENCH_REPORT_ASSETS");
   EXPECT_EQ(th::default_report_assets(), fs::path(TRACEBENCH_SOURCE_DIR "/harness/report-assets/node_modules"));
   ::setenv("TRACEBENCH_REPORT_ASSETS", "/opt/assets", 1);

@@ -133,9 +133,9 @@ std::vector<b3_case> cases() {
   };
 }
 
-class b3_table : public ::testing::TestWithParam<b3_case> {};
+class B3Table : public ::testing::TestWithParam<b3_case> {};
 
-TEST_P(b3_table, extracts) {
+TEST_P(B3Table, Extracts) {
   const b3_case& tc = GetParam();
   header_list carrier;
   for (const auto& [k, v] : tc.request) carrier.add(k, v);
@@ -150,10 +150,10 @@ TEST_P(b3_table, extracts) {
   EXPECT_TRUE(context.span.state.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(b3, b3_table, ::testing::ValuesIn(cases()), [](const auto& p) { return p.param.name; });
+INSTANTIATE_TEST_SUITE_P(B3, B3Table, ::testing::ValuesIn(cases()), [](const auto& p) { return p.param.name; });
 
 // The extract mode does not depend on the inject mode.
-TEST(b3, multi_mode_propagator_extracts_single_header) {
+TEST(B3, MultiModePropagatorExtractsSingleHeader) {
   propagation_context context;
   b3_propagator{b3_propagator::mode::multi_header}.extract(header_list{{"b3", dash({kTrace, kSpan, "1"})}}, context);
   EXPECT_TRUE(context.span.valid());
@@ -168,7 +168,7 @@ span_context make_context(std::uint8_t flags) {
   return ctx;
 }
 
-TEST(b3, inject_single) {
+TEST(B3, InjectSingle) {
   for (const auto& [flags, expected] : {std::pair<std::uint8_t, std::string>{kSampledFlag, dash({kTrace, kSpan, "1"})},
                                         {0, dash({kTrace, kSpan, "0"})},
                                         {kRandomTraceIdFlag, dash({kTrace, kSpan, "0"})}}) {
@@ -182,7 +182,7 @@ TEST(b3, inject_single) {
   }
 }
 
-TEST(b3, inject_multi) {
+TEST(B3, InjectMulti) {
   propagation_context context;
   context.span = make_context(kSampledFlag);
   header_list carrier;
@@ -194,7 +194,7 @@ TEST(b3, inject_multi) {
   EXPECT_EQ(carrier.fields().size(), 3u);  // replaced, not repeated
 }
 
-TEST(b3, inject_invalid_context_writes_nothing) {
+TEST(B3, InjectInvalidContextWritesNothing) {
   for (auto m : {b3_propagator::mode::single_header, b3_propagator::mode::multi_header}) {
     propagation_context context;
     context.span.trace = *trace_id::from_hex(kTrace);  // no span id
@@ -204,7 +204,7 @@ TEST(b3, inject_invalid_context_writes_nothing) {
   }
 }
 
-TEST(b3, round_trip_both_modes_random_ids) {
+TEST(B3, RoundTripBothModesRandomIds) {
   for (auto m : {b3_propagator::mode::single_header, b3_propagator::mode::multi_header}) {
     const b3_propagator p{m};
     EXPECT_EQ(p.inject_mode(), m);
@@ -224,7 +224,7 @@ TEST(b3, round_trip_both_modes_random_ids) {
   }
 }
 
-TEST(b3, malformed_keeps_an_existing_context) {
+TEST(B3, MalformedKeepsAnExistingContext) {
   propagation_context context;
   context.span = make_context(kSampledFlag);
   b3_propagator{}.extract(header_list{{"b3", "not-valid"}}, context);

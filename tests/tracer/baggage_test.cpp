@@ -151,9 +151,9 @@ std::vector<parse_case> parse_cases() {
   return c;
 }
 
-class parse_table : public ::testing::TestWithParam<parse_case> {};
+class ParseTable : public ::testing::TestWithParam<parse_case> {};
 
-TEST_P(parse_table, parses_as_the_spec_says) {
+TEST_P(ParseTable, ParsesAsTheSpecSays) {
   const parse_case& tc = GetParam();
   const baggage b = baggage::parse(tc.header);
   EXPECT_EQ(b.entries(), tc.expected);
@@ -161,7 +161,7 @@ TEST_P(parse_table, parses_as_the_spec_says) {
   EXPECT_LE(b.size(), baggage::kMaxMembers);
 }
 
-INSTANTIATE_TEST_SUITE_P(baggage, parse_table, ::testing::ValuesIn(parse_cases()),
+INSTANTIATE_TEST_SUITE_P(Baggage, ParseTable, ::testing::ValuesIn(parse_cases()),
                          [](const auto& p) { return p.param.name; });
 
 // --- encoding: to_header and parse(to_header) round trip
@@ -173,9 +173,9 @@ struct encode_case {
 };
 void PrintTo(const encode_case& c, std::ostream* os) { *os << c.name; }
 
-class encode_table : public ::testing::TestWithParam<encode_case> {};
+class EncodeTable : public ::testing::TestWithParam<encode_case> {};
 
-TEST_P(encode_table, encodes_and_round_trips) {
+TEST_P(EncodeTable, EncodesAndRoundTrips) {
   const encode_case& tc = GetParam();
   baggage b;
   for (const auto& e : tc.in) b.set(e.key, e.value, e.properties);
@@ -186,7 +186,7 @@ TEST_P(encode_table, encodes_and_round_trips) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    baggage, encode_table,
+    Baggage, EncodeTable,
     ::testing::Values(
         encode_case{"plain", {{"k", "v", ""}}, "k=v"},
         encode_case{"space", {{"k", "a b", ""}}, "k=a%20b"},
@@ -203,7 +203,7 @@ INSTANTIATE_TEST_SUITE_P(
         encode_case{"order_kept", {{"z", "1", ""}, {"a", "2", ""}, {"m", "3", ""}}, "z=1,a=2,m=3"}),
     [](const auto& p) { return p.param.name; });
 
-TEST(baggage, to_header_skips_unsendable_entries) {
+TEST(Baggage, ToHeaderSkipsUnsendableEntries) {
   baggage b;
   b.set("bad key", "1");
   b.set("", "2");
@@ -212,7 +212,7 @@ TEST(baggage, to_header_skips_unsendable_entries) {
   EXPECT_EQ(b.to_header(), "ok=3");
 }
 
-TEST(baggage, to_header_keeps_at_most_64_members) {
+TEST(Baggage, ToHeaderKeepsAtMost64Members) {
   baggage b;
   for (std::size_t i = 0; i < 70; ++i) b.set(numbered("k", i), "v");
   const std::string h = b.to_header();
@@ -223,7 +223,7 @@ TEST(baggage, to_header_keeps_at_most_64_members) {
   EXPECT_EQ(back.dropped(), 0u);
 }
 
-TEST(baggage, to_header_drops_whole_members_past_8192_bytes) {
+TEST(Baggage, ToHeaderDropsWholeMembersPast8192Bytes) {
   baggage b;
   // Each value encodes to 3 bytes per character: 1000 spaces -> 3000 bytes.
   for (std::size_t i = 0; i < 4; ++i) b.set(numbered("k", i), std::string(1000, ' '));
@@ -238,7 +238,7 @@ TEST(baggage, to_header_drops_whole_members_past_8192_bytes) {
   EXPECT_EQ(back.entries()[2].key, "small");
 }
 
-TEST(baggage, get_and_set) {
+TEST(Baggage, GetAndSet) {
   baggage b;
   EXPECT_FALSE(b.get("k").has_value());
   b.set("k", "1");
@@ -249,7 +249,7 @@ TEST(baggage, get_and_set) {
   EXPECT_FALSE(b.get("K").has_value());  // keys are case-sensitive
 }
 
-TEST(baggage, hostile_headers_never_throw_and_stay_bounded) {
+TEST(Baggage, HostileHeadersNeverThrowAndStayBounded) {
   std::vector<std::string> hostile = {
       std::string(100000, ','), std::string(100000, '='), std::string(100000, ';'), std::string(100000, '%'),
       std::string(20000, 'a'), std::string("\0\0\0=\0", 5), "\xff\xfe\xfd=\xff", "k=%", "k=%%%%",
@@ -268,7 +268,7 @@ TEST(baggage, hostile_headers_never_throw_and_stay_bounded) {
 
 // --- propagator
 
-TEST(baggage_propagator, inject_writes_the_header) {
+TEST(BaggagePropagator, InjectWritesTheHeader) {
   propagation_context context;
   context.baggage.set("tenant", "acme corp");
   header_list carrier;
@@ -276,7 +276,7 @@ TEST(baggage_propagator, inject_writes_the_header) {
   EXPECT_EQ(carrier.get("baggage"), "tenant=acme%20corp");
 }
 
-TEST(baggage_propagator, inject_empty_baggage_writes_nothing) {
+TEST(BaggagePropagator, InjectEmptyBaggageWritesNothing) {
   propagation_context context;
   header_list carrier;
   w3c_baggage_propagator{}.inject(context, carrier);
@@ -286,14 +286,14 @@ TEST(baggage_propagator, inject_empty_baggage_writes_nothing) {
   EXPECT_TRUE(carrier.fields().empty());
 }
 
-TEST(baggage_propagator, extract_combines_headers_in_order) {
+TEST(BaggagePropagator, ExtractCombinesHeadersInOrder) {
   header_list carrier{{"baggage", "a=1,b=2"}, {"X", "y"}, {"Baggage", "c=3"}};
   propagation_context context;
   w3c_baggage_propagator{}.extract(carrier, context);
   EXPECT_EQ(context.baggage.entries(), (entries{{"a", "1", ""}, {"b", "2", ""}, {"c", "3", ""}}));
 }
 
-TEST(baggage_propagator, combined_headers_share_the_limits) {
+TEST(BaggagePropagator, CombinedHeadersShareTheLimits) {
   header_list carrier;
   for (std::size_t i = 0; i < 70; ++i) carrier.add("baggage", numbered("k", i) + "=v");
   propagation_context context;
@@ -302,14 +302,14 @@ TEST(baggage_propagator, combined_headers_share_the_limits) {
   EXPECT_EQ(context.baggage.dropped(), 6u);
 }
 
-TEST(baggage_propagator, absent_header_keeps_existing_baggage) {
+TEST(BaggagePropagator, AbsentHeaderKeepsExistingBaggage) {
   propagation_context context;
   context.baggage.set("k", "v");
   w3c_baggage_propagator{}.extract(header_list{}, context);
   EXPECT_EQ(context.baggage.get("k"), "v");
 }
 
-TEST(baggage_propagator, bad_baggage_only_drops_members_and_leaves_span_alone) {
+TEST(BaggagePropagator, BadBaggageOnlyDropsMembersAndLeavesSpanAlone) {
   propagation_context context;
   context.span.trace = trace_id{1, 2};
   context.span.span = span_id{3};
@@ -320,7 +320,7 @@ TEST(baggage_propagator, bad_baggage_only_drops_members_and_leaves_span_alone) {
   EXPECT_EQ(context.baggage.dropped(), 2u);
 }
 
-TEST(baggage_propagator, round_trip) {
+TEST(BaggagePropagator, RoundTrip) {
   propagation_context sent;
   sent.baggage.set("user", "j\xc3\xb6rg, \"admin\"", "ttl=60");
   sent.baggage.set("flag", "on");

@@ -44,16 +44,16 @@ struct factory_case {
 };
 void PrintTo(const factory_case& c, std::ostream* os) { *os << '"' << c.config << '"'; }
 
-class factory_table : public ::testing::TestWithParam<factory_case> {};
+class FactoryTable : public ::testing::TestWithParam<factory_case> {};
 
-TEST_P(factory_table, builds_the_named_propagators_in_order) {
+TEST_P(FactoryTable, BuildsTheNamedPropagatorsInOrder) {
   const auto p = make_propagator(GetParam().config);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(injected_names(*p), GetParam().injected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    composite, factory_table,
+    Composite, FactoryTable,
     ::testing::Values(factory_case{"", {"traceparent", "baggage"}}, factory_case{"default", {"traceparent", "baggage"}},
                       factory_case{"  default ", {"traceparent", "baggage"}},
                       factory_case{"tracecontext", {"traceparent"}}, factory_case{"baggage", {"baggage"}},
@@ -70,9 +70,9 @@ struct error_case {
 };
 void PrintTo(const error_case& c, std::ostream* os) { *os << '"' << c.config << '"'; }
 
-class factory_errors : public ::testing::TestWithParam<error_case> {};
+class FactoryErrors : public ::testing::TestWithParam<error_case> {};
 
-TEST_P(factory_errors, throw_one_line_naming_the_entry) {
+TEST_P(FactoryErrors, ThrowOneLineNamingTheEntry) {
   try {
     (void)make_propagator(GetParam().config);
     FAIL() << "expected std::invalid_argument";
@@ -83,7 +83,7 @@ TEST_P(factory_errors, throw_one_line_naming_the_entry) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    composite, factory_errors,
+    Composite, FactoryErrors,
     ::testing::Values(
         error_case{"xray", "propagators: unknown propagator \"xray\" (known: tracecontext, baggage, b3, b3multi)"},
         error_case{"tracecontext,jaeger",
@@ -98,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
         error_case{"b3, b3",
                    "propagators: repeated propagator \"b3\" (known: tracecontext, baggage, b3, b3multi)"}));
 
-TEST(composite, default_extracts_both_trace_context_and_baggage) {
+TEST(Composite, DefaultExtractsBothTraceContextAndBaggage) {
   const auto p = make_propagator("");
   header_list carrier{{"traceparent", kTraceparent}, {"baggage", "k=v"}};
   propagation_context context;
@@ -107,7 +107,7 @@ TEST(composite, default_extracts_both_trace_context_and_baggage) {
   EXPECT_EQ(context.baggage.get("k"), "v");
 }
 
-TEST(composite, default_round_trip) {
+TEST(Composite, DefaultRoundTrip) {
   const auto p = make_propagator("default");
   header_list carrier;
   const propagation_context sent = sample_context();
@@ -121,7 +121,7 @@ TEST(composite, default_round_trip) {
   EXPECT_EQ(received.baggage, sent.baggage);
 }
 
-TEST(composite, later_propagators_refine_earlier_ones) {
+TEST(Composite, LaterPropagatorsRefineEarlierOnes) {
   const header_list both{{"traceparent", kTraceparent}, {"b3", kB3}};
   propagation_context a;
   make_propagator("b3,tracecontext")->extract(both, a);
@@ -131,7 +131,7 @@ TEST(composite, later_propagators_refine_earlier_ones) {
   EXPECT_EQ(b.span.trace.hex(), kB3Trace);
 }
 
-TEST(composite, a_missing_or_bad_header_does_not_undo_an_earlier_find) {
+TEST(Composite, AMissingOrBadHeaderDoesNotUndoAnEarlierFind) {
   propagation_context context;
   make_propagator("b3,tracecontext")->extract(header_list{{"b3", kB3}, {"traceparent", "00-bad"}}, context);
   EXPECT_EQ(context.span.trace.hex(), kB3Trace);
@@ -140,7 +140,7 @@ TEST(composite, a_missing_or_bad_header_does_not_undo_an_earlier_find) {
   EXPECT_EQ(other.span.trace.hex(), kTrace);
 }
 
-TEST(composite, direct_construction_skips_null_parts) {
+TEST(Composite, DirectConstructionSkipsNullParts) {
   std::vector<std::unique_ptr<propagator>> parts;
   parts.push_back(std::make_unique<w3c_trace_context_propagator>());
   parts.push_back(nullptr);
@@ -152,7 +152,7 @@ TEST(composite, direct_construction_skips_null_parts) {
   EXPECT_TRUE(injected_names(empty).empty());
 }
 
-TEST(composite, invalid_context_injects_only_baggage) {
+TEST(Composite, InvalidContextInjectsOnlyBaggage) {
   const auto p = make_propagator("tracecontext,b3multi,baggage");
   propagation_context context;
   context.baggage.set("k", "v");

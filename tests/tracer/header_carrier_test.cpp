@@ -15,13 +15,13 @@ struct iequals_case {
 };
 void PrintTo(const iequals_case& c, std::ostream* os) { *os << '"' << c.a << "\" vs \"" << c.b << '"'; }
 
-class iequals_table : public ::testing::TestWithParam<iequals_case> {};
-TEST_P(iequals_table, ascii_case_folding_only) {
+class IequalsTable : public ::testing::TestWithParam<iequals_case> {};
+TEST_P(IequalsTable, AsciiCaseFoldingOnly) {
   EXPECT_EQ(iequals(GetParam().a, GetParam().b), GetParam().equal);
   EXPECT_EQ(iequals(GetParam().b, GetParam().a), GetParam().equal);
 }
 INSTANTIATE_TEST_SUITE_P(
-    header_carrier, iequals_table,
+    HeaderCarrier, IequalsTable,
     ::testing::Values(iequals_case{"traceparent", "traceparent", true}, iequals_case{"traceparent", "TraceParent", true},
                       iequals_case{"X-B3-TraceId", "x-b3-traceid", true}, iequals_case{"", "", true},
                       iequals_case{"a", "", false}, iequals_case{"abc", "abd", false},
@@ -29,14 +29,14 @@ INSTANTIATE_TEST_SUITE_P(
                       iequals_case{"[", "{", false}, iequals_case{"\xc3\x89", "\xc3\xa9", false},  // not Unicode folding
                       iequals_case{"b3", "B3", true}));
 
-TEST(header_list, get_is_case_insensitive) {
+TEST(HeaderList, GetIsCaseInsensitive) {
   const header_list h{{"TraceParent", "v1"}, {"other", "x"}};
   EXPECT_EQ(h.get("traceparent"), "v1");
   EXPECT_EQ(h.get("TRACEPARENT"), "v1");
   EXPECT_EQ(h.get("missing"), "");
 }
 
-TEST(header_list, get_all_counts_duplicates_beyond_max) {
+TEST(HeaderList, GetAllCountsDuplicatesBeyondMax) {
   const header_list h{{"a", "1"}, {"B", "x"}, {"A", "2"}, {"a", "3"}};
   std::string_view out[2] = {"untouched", "untouched"};
   EXPECT_EQ(h.get_all("a", out, 2), 3u);
@@ -49,7 +49,7 @@ TEST(header_list, get_all_counts_duplicates_beyond_max) {
   EXPECT_EQ(h.get("a"), "1");  // the first of several
 }
 
-TEST(header_list, set_replaces_every_value_in_place) {
+TEST(HeaderList, SetReplacesEveryValueInPlace) {
   header_list h{{"x", "0"}, {"A", "1"}, {"y", "0"}, {"a", "2"}};
   h.set("a", "new");
   ASSERT_EQ(h.fields().size(), 3u);
@@ -60,7 +60,7 @@ TEST(header_list, set_replaces_every_value_in_place) {
   EXPECT_EQ(h.fields().back().first, "z");
 }
 
-TEST(header_list, add_keeps_duplicates_and_clear_empties) {
+TEST(HeaderList, AddKeepsDuplicatesAndClearEmpties) {
   header_list h;
   h.add("k", "1");
   h.add("K", "2");

@@ -15,10 +15,10 @@ struct grammar_case {
 };
 void PrintTo(const grammar_case& c, std::ostream* os) { *os << c.text; }
 
-class key_grammar : public ::testing::TestWithParam<grammar_case> {};
-TEST_P(key_grammar, matches_level_2) { EXPECT_EQ(trace_state::valid_key(GetParam().text), GetParam().valid); }
+class KeyGrammar : public ::testing::TestWithParam<grammar_case> {};
+TEST_P(KeyGrammar, MatchesLevel2) { EXPECT_EQ(trace_state::valid_key(GetParam().text), GetParam().valid); }
 INSTANTIATE_TEST_SUITE_P(
-    trace_state, key_grammar,
+    TraceState, KeyGrammar,
     ::testing::Values(grammar_case{"a", true}, grammar_case{"rojo", true}, grammar_case{"a0_-*/", true},
                       grammar_case{std::string("z").append(255, '9'), true},
                       grammar_case{std::string("z").append(256, '9'), false},
@@ -32,17 +32,17 @@ INSTANTIATE_TEST_SUITE_P(
                       grammar_case{std::string("t@v").append(14, '_'), false},
                       grammar_case{"t@V", false}, grammar_case{std::string("a\0b", 3), false}));
 
-class value_grammar : public ::testing::TestWithParam<grammar_case> {};
-TEST_P(value_grammar, matches_level_2) { EXPECT_EQ(trace_state::valid_value(GetParam().text), GetParam().valid); }
+class ValueGrammar : public ::testing::TestWithParam<grammar_case> {};
+TEST_P(ValueGrammar, MatchesLevel2) { EXPECT_EQ(trace_state::valid_value(GetParam().text), GetParam().valid); }
 INSTANTIATE_TEST_SUITE_P(
-    trace_state, value_grammar,
+    TraceState, ValueGrammar,
     ::testing::Values(grammar_case{"x", true}, grammar_case{" x", true}, grammar_case{"x y", true},
                       grammar_case{"x ", false}, grammar_case{"", false}, grammar_case{" ", false},
                       grammar_case{"a,b", false}, grammar_case{"a=b", false}, grammar_case{"a\tb", false},
                       grammar_case{"\x7f", false}, grammar_case{"~!", true}, grammar_case{std::string(256, 'v'), true},
                       grammar_case{std::string(257, 'v'), false}, grammar_case{"caf\xc3\xa9", false}));
 
-TEST(trace_state, parse_keeps_order_and_values) {
+TEST(TraceState, ParseKeepsOrderAndValues) {
   const auto s = trace_state::parse("b=2, a=1");
   ASSERT_TRUE(s);
   ASSERT_EQ(s->size(), 2u);
@@ -52,7 +52,7 @@ TEST(trace_state, parse_keeps_order_and_values) {
   EXPECT_EQ(s->get("missing"), "");
 }
 
-TEST(trace_state, parse_empty_and_whitespace_gives_empty_state) {
+TEST(TraceState, ParseEmptyAndWhitespaceGivesEmptyState) {
   for (const char* h : {"", " ", ",", " , \t, "}) {
     const auto s = trace_state::parse(h);
     ASSERT_TRUE(s) << h;
@@ -61,7 +61,7 @@ TEST(trace_state, parse_empty_and_whitespace_gives_empty_state) {
   }
 }
 
-TEST(trace_state, with_moves_the_member_to_the_front) {
+TEST(TraceState, WithMovesTheMemberToTheFront) {
   const auto s = *trace_state::parse("a=1,b=2,c=3");
   const auto t = s.with("b", "9");
   ASSERT_EQ(t.size(), 3u);
@@ -70,14 +70,14 @@ TEST(trace_state, with_moves_the_member_to_the_front) {
   EXPECT_EQ(s.with("d", "4").to_header(), "d=4,a=1,b=2,c=3");
 }
 
-TEST(trace_state, with_invalid_input_is_unchanged) {
+TEST(TraceState, WithInvalidInputIsUnchanged) {
   const auto s = *trace_state::parse("a=1");
   EXPECT_EQ(s.with("Bad", "1"), s);
   EXPECT_EQ(s.with("ok", "bad,value"), s);
   EXPECT_EQ(s.with("ok", ""), s);
 }
 
-TEST(trace_state, with_drops_the_last_member_past_32) {
+TEST(TraceState, WithDropsTheLastMemberPast32) {
   std::string h;
   for (int i = 0; i < 32; ++i) {
     if (i > 0) h += ',';
@@ -98,14 +98,14 @@ TEST(trace_state, with_drops_the_last_member_past_32) {
   EXPECT_EQ(u.members()[31].key, "k30");
 }
 
-TEST(trace_state, without_removes_only_that_key) {
+TEST(TraceState, WithoutRemovesOnlyThatKey) {
   const auto s = *trace_state::parse("a=1,b=2,c=3");
   EXPECT_EQ(s.without("b").to_header(), "a=1,c=3");
   EXPECT_EQ(s.without("zz"), s);
   EXPECT_TRUE(trace_state{}.with("a", "1").without("a").empty());
 }
 
-TEST(trace_state, copies_share_and_compare_by_content) {
+TEST(TraceState, CopiesShareAndCompareByContent) {
   const auto a = *trace_state::parse("a=1,b=2");
   const auto b = *trace_state::parse(" a=1 ,b=2,");
   const trace_state c = a;  // NOLINT: copy on purpose
@@ -115,7 +115,7 @@ TEST(trace_state, copies_share_and_compare_by_content) {
   EXPECT_FALSE(a == *trace_state::parse("b=2,a=1"));
 }
 
-TEST(trace_state, to_header_never_exceeds_512_and_keeps_whole_members) {
+TEST(TraceState, ToHeaderNeverExceeds512AndKeepsWholeMembers) {
   // Randomised-but-deterministic member lengths: the output must be a sub-list of the
   // input in order, at most 512 long, and keep every short member when only long ones
   // need to go.

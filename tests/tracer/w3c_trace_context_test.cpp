@@ -188,9 +188,9 @@ std::vector<extract_case> extract_cases() {
   return c;
 }
 
-class extract_table : public ::testing::TestWithParam<extract_case> {};
+class ExtractTable : public ::testing::TestWithParam<extract_case> {};
 
-TEST_P(extract_table, extracts_as_the_spec_says) {
+TEST_P(ExtractTable, ExtractsAsTheSpecSays) {
   const extract_case& tc = GetParam();
   header_list carrier;
   for (const auto& [k, v] : tc.request) carrier.add(k, v);
@@ -212,10 +212,10 @@ TEST_P(extract_table, extracts_as_the_spec_says) {
   EXPECT_EQ(got, tc.state);
 }
 
-INSTANTIATE_TEST_SUITE_P(w3c, extract_table, ::testing::ValuesIn(extract_cases()),
+INSTANTIATE_TEST_SUITE_P(W3c, ExtractTable, ::testing::ValuesIn(extract_cases()),
                          [](const auto& p) { return p.param.name; });
 
-TEST(w3c_extract_table, has_at_least_40_cases) { EXPECT_GE(extract_cases().size(), 40u); }
+TEST(W3cExtractTable, HasAtLeast40Cases) { EXPECT_GE(extract_cases().size(), 40u); }
 
 // --- inject: tracestate truncation to 512 characters
 
@@ -276,9 +276,9 @@ std::vector<inject_case> inject_cases() {
   };
 }
 
-class inject_table : public ::testing::TestWithParam<inject_case> {};
+class InjectTable : public ::testing::TestWithParam<inject_case> {};
 
-TEST_P(inject_table, writes_traceparent_and_truncated_tracestate) {
+TEST_P(InjectTable, WritesTraceparentAndTruncatedTracestate) {
   const inject_case& tc = GetParam();
   propagation_context context;
   context.span.trace = *trace_id::from_hex(kTrace);
@@ -302,10 +302,10 @@ TEST_P(inject_table, writes_traceparent_and_truncated_tracestate) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(w3c, inject_table, ::testing::ValuesIn(inject_cases()),
+INSTANTIATE_TEST_SUITE_P(W3c, InjectTable, ::testing::ValuesIn(inject_cases()),
                          [](const auto& p) { return p.param.name; });
 
-TEST(w3c_inject, invalid_context_writes_nothing) {
+TEST(W3cInject, InvalidContextWritesNothing) {
   const w3c_trace_context_propagator p;
   for (const auto& ctx : {span_context{}, span_context{*trace_id::from_hex(kTrace), span_id{}, 1, false, {}},
                           span_context{trace_id{}, *span_id::from_hex(kSpan), 1, false, {}}}) {
@@ -318,7 +318,7 @@ TEST(w3c_inject, invalid_context_writes_nothing) {
   }
 }
 
-TEST(w3c_inject, replaces_an_existing_traceparent) {
+TEST(W3cInject, ReplacesAnExistingTraceparent) {
   header_list carrier{{"Traceparent", "stale"}, {"traceparent", "stale2"}};
   propagation_context context;
   context.span.trace = *trace_id::from_hex(kTrace);
@@ -340,9 +340,9 @@ struct round_trip_case {
 };
 void PrintTo(const round_trip_case& c, std::ostream* os) { *os << c.name; }
 
-class round_trip_table : public ::testing::TestWithParam<round_trip_case> {};
+class RoundTripTable : public ::testing::TestWithParam<round_trip_case> {};
 
-TEST_P(round_trip_table, extract_of_inject_is_identity) {
+TEST_P(RoundTripTable, ExtractOfInjectIsIdentity) {
   const auto& tc = GetParam();
   propagation_context sent;
   sent.span.trace = *trace_id::from_hex(tc.trace);
@@ -363,7 +363,7 @@ TEST_P(round_trip_table, extract_of_inject_is_identity) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    w3c, round_trip_table,
+    W3c, RoundTripTable,
     ::testing::Values(round_trip_case{"sampled_no_state", kTrace, kSpan, 0x01, ""},
                       round_trip_case{"unsampled_with_state", kTrace, kSpan, 0x00, "rojo=1,congo=t61rcWkgMzE"},
                       round_trip_case{"random_flag", "ffffffffffffffffffffffffffffffff", "ffffffffffffffff", 0x03, "a=b"},
@@ -372,7 +372,7 @@ INSTANTIATE_TEST_SUITE_P(
                       round_trip_case{"multi_tenant_and_spaces", kTrace, kSpan, 0x01, "t@v= a b,x=1"}),
     [](const auto& p) { return p.param.name; });
 
-TEST(w3c_round_trip, random_ids) {
+TEST(W3cRoundTrip, RandomIds) {
   const w3c_trace_context_propagator p;
   for (int i = 0; i < 1000; ++i) {
     propagation_context sent;
@@ -391,7 +391,7 @@ TEST(w3c_round_trip, random_ids) {
 
 // --- extract semantics around an existing context
 
-TEST(w3c_extract, absent_or_invalid_traceparent_keeps_the_existing_context) {
+TEST(W3cExtract, AbsentOrInvalidTraceparentKeepsTheExistingContext) {
   propagation_context context;
   context.span.trace = *trace_id::from_hex("0af7651916cd43dd8448eb211c80319c");
   context.span.span = *span_id::from_hex("b7ad6b7169203331");
@@ -403,7 +403,7 @@ TEST(w3c_extract, absent_or_invalid_traceparent_keeps_the_existing_context) {
   EXPECT_EQ(context.span.span, before.span);
 }
 
-TEST(w3c_extract, valid_traceparent_replaces_context_and_its_tracestate) {
+TEST(W3cExtract, ValidTraceparentReplacesContextAndItsTracestate) {
   propagation_context context;
   context.span.trace = *trace_id::from_hex("0af7651916cd43dd8448eb211c80319c");
   context.span.span = *span_id::from_hex("b7ad6b7169203331");
@@ -413,7 +413,7 @@ TEST(w3c_extract, valid_traceparent_replaces_context_and_its_tracestate) {
   EXPECT_TRUE(context.span.state.empty());
 }
 
-TEST(w3c_extract, baggage_is_left_alone) {
+TEST(W3cExtract, BaggageIsLeftAlone) {
   propagation_context context;
   context.baggage.set("k", "v");
   w3c_trace_context_propagator{}.extract(header_list{{"traceparent", kValid}, {"baggage", "x=y"}}, context);
@@ -421,7 +421,7 @@ TEST(w3c_extract, baggage_is_left_alone) {
   EXPECT_EQ(context.baggage.get("k"), "v");
 }
 
-TEST(w3c_extract, many_tracestate_headers_are_all_combined) {
+TEST(W3cExtract, ManyTracestateHeadersAreAllCombined) {
   header_list carrier{{"traceparent", kValid}};
   for (int i = 0; i < 20; ++i) carrier.add("tracestate", numbered("k", i) + numbered("=v", i));
   propagation_context context;
@@ -437,7 +437,7 @@ TEST(w3c_extract, many_tracestate_headers_are_all_combined) {
 
 // --- the codec directly
 
-TEST(traceparent_codec, format_writes_exactly_55_lowercase_chars) {
+TEST(TraceparentCodec, FormatWritesExactly55LowercaseChars) {
   span_context ctx;
   ctx.trace = *trace_id::from_hex("0af7651916cd43dd8448eb211c80319c");
   ctx.span = *span_id::from_hex("b7ad6b7169203331");
@@ -452,7 +452,7 @@ TEST(traceparent_codec, format_writes_exactly_55_lowercase_chars) {
   EXPECT_EQ(std::string_view(buf + 53, 2), "a0");
 }
 
-TEST(traceparent_codec, failed_parse_leaves_output_unchanged) {
+TEST(TraceparentCodec, FailedParseLeavesOutputUnchanged) {
   span_context ctx;
   ctx.trace = trace_id{1, 2};
   ctx.span = span_id{3};
@@ -464,7 +464,7 @@ TEST(traceparent_codec, failed_parse_leaves_output_unchanged) {
   EXPECT_FALSE(ctx.remote);
 }
 
-TEST(traceparent_codec, parse_leaves_state_alone_and_sets_remote) {
+TEST(TraceparentCodec, ParseLeavesStateAloneAndSetsRemote) {
   span_context ctx;
   ctx.state = *trace_state::parse("a=1");
   ASSERT_TRUE(parse_traceparent(kValid, ctx));
@@ -474,7 +474,7 @@ TEST(traceparent_codec, parse_leaves_state_alone_and_sets_remote) {
   EXPECT_EQ(ctx.span, span_id{0x00f067aa0ba902b7ULL});
 }
 
-TEST(traceparent_codec, every_single_character_corruption_is_rejected_or_harmless) {
+TEST(TraceparentCodec, EverySingleCharacterCorruptionIsRejectedOrHarmless) {
   // Changing any hex digit to an uppercase or non-hex character must be rejected.
   for (std::size_t i = 0; i < kTraceparentLength; ++i) {
     for (char c : {'G', 'A', 'z', ' ', '\0', '_'}) {
