@@ -58,23 +58,28 @@ int main(int argc, char** argv) {
   bench::bench_environment& env = bench::environment();
   tracer::span_processor* batch = env.batch.get();
 
-  measure("sampled_child_span", iterations, [&] {
-    tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::internal, env.sampled_parent);
-  }, batch);
-  measure("sampled_span_4attrs_1event", iterations, [&] {
-    tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::server, env.sampled_parent);
-    s.set_attribute("http.request.method", "GET");
-    s.set_attribute("url.path", "/api/cart/items");
-    s.set_attribute("http.response.status_code", 200);
-    s.set_attribute("server.duration_ms", 12.5);
-    s.add_event("cache.miss", {{"cache.key", "cart:42"}});
-  }, batch);
+  measure(
+      "sampled_child_span", iterations,
+      [&] { tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::internal, env.sampled_parent); },
+      batch);
+  measure(
+      "sampled_span_4attrs_1event", iterations,
+      [&] {
+        tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::server, env.sampled_parent);
+        s.set_attribute("http.request.method", "GET");
+        s.set_attribute("url.path", "/api/cart/items");
+        s.set_attribute("http.response.status_code", 200);
+        s.set_attribute("server.duration_ms", 12.5);
+        s.add_event("cache.miss", {{"cache.key", "cart:42"}});
+      },
+      batch);
   measure("unsampled_child_span", iterations, [&] {
     tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::internal, env.unsampled_parent);
   });
-  measure("sampled_root_span", iterations, [&] {
-    tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::server, tracer::span_context{});
-  }, batch);
+  measure(
+      "sampled_root_span", iterations,
+      [&] { tracer::span s = env.always_on.start_span("GET /api/cart", span_kind::server, tracer::span_context{}); },
+      batch);
 
   static constexpr std::string_view kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   tracer::span_context parsed;

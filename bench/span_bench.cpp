@@ -24,9 +24,9 @@ class span_accounting {
     state_.SetItemsProcessed(state_.iterations());
     state_.counters["dropped"] = benchmark::Counter(dropped);
     // Per thread, averaged over threads: the share of this run's spans that were dropped.
-    state_.counters["dropped%"] = benchmark::Counter(
-        state_.iterations() == 0 ? 0.0 : 100.0 * dropped / static_cast<double>(state_.iterations()),
-        benchmark::Counter::kAvgThreads);
+    state_.counters["dropped%"] =
+        benchmark::Counter(state_.iterations() == 0 ? 0.0 : 100.0 * dropped / static_cast<double>(state_.iterations()),
+                           benchmark::Counter::kAvgThreads);
   }
   span_accounting(const span_accounting&) = delete;
   span_accounting& operator=(const span_accounting&) = delete;
@@ -61,9 +61,7 @@ void BM_UnsampledChildSpan(benchmark::State& state) {
 }
 BENCHMARK(BM_UnsampledChildSpan)->Threads(1)->Threads(2)->UseRealTime();
 
-void BM_SampledRootSpan(benchmark::State& state) {
-  run_child(state, environment().always_on, tracer::span_context{});
-}
+void BM_SampledRootSpan(benchmark::State& state) { run_child(state, environment().always_on, tracer::span_context{}); }
 BENCHMARK(BM_SampledRootSpan);
 
 void BM_UnsampledRootSpan(benchmark::State& state) {

@@ -21,7 +21,7 @@ class shared_storage final : public tracer::span_exporter {
 };
 
 std::shared_ptr<collector::tail_sampler> make_collector(const tail_collector_settings& settings,
-                                                     std::shared_ptr<tracer::span_exporter> downstream) {
+                                                        std::shared_ptr<tracer::span_exporter> downstream) {
   collector::tail_sampler_options options;
   options.decision_wait = settings.decision_wait;
   options.num_traces = settings.num_traces;

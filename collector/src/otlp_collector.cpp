@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "tracebench/net/beast_names.hpp"
 #include "tracebench/collector/otlp_export_request.hpp"
+#include "tracebench/net/beast_names.hpp"
 #include "tracebench/net/untrusted_text.hpp"
 #include "tracebench/tracer/header_carrier.hpp"
 
@@ -57,10 +57,7 @@ std::shared_ptr<otlp_collector> otlp_collector::bind(asio::io_context& io, const
 }
 
 otlp_collector::otlp_collector(asio::io_context& io, std::ostream& out, std::ostream& log, collector_options options)
-    : net::http_server(io, net::limits_of(options)),
-      out_(out),
-      log_(log),
-      options_(options) {}
+    : net::http_server(io, net::limits_of(options)), out_(out), log_(log), options_(options) {}
 
 std::optional<net::http_server::http_response> otlp_collector::check_header(const http_request_header& header) {
   const std::string_view target = to_std(header.target());

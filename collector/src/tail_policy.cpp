@@ -118,12 +118,18 @@ double tail_policy::inclusion_probability(std::span<const tracer::span_data* con
 
 std::string tail_policy::description() const {
   switch (kind_) {
-    case kind::always: return "always";
-    case kind::status_error: return "status_error";
-    case kind::latency: return "latency >= " + std::to_string(threshold_ns_ / 1'000'000) + " ms";
-    case kind::probabilistic: return "probabilistic " + std::to_string(probability_);
-    case kind::span_count: return "span_count >= " + std::to_string(minimum_spans_);
-    case kind::attribute: return "attribute " + key_;
+    case kind::always:
+      return "always";
+    case kind::status_error:
+      return "status_error";
+    case kind::latency:
+      return "latency >= " + std::to_string(threshold_ns_ / 1'000'000) + " ms";
+    case kind::probabilistic:
+      return "probabilistic " + std::to_string(probability_);
+    case kind::span_count:
+      return "span_count >= " + std::to_string(minimum_spans_);
+    case kind::attribute:
+      return "attribute " + key_;
     case kind::all_of:
     case kind::any_of: {
       std::string out = kind_ == kind::all_of ? "all_of(" : "any_of(";

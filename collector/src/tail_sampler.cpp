@@ -19,8 +19,10 @@ std::int64_t tail_sampler::now() const {
 
 std::uint64_t tail_sampler::approximate_bytes(const tracer::span_data& span) noexcept {
   std::uint64_t bytes = sizeof(tracer::span_data) + span.name.capacity() + span.status_message.capacity();
-  for (const tracer::attribute& a : span.attributes) bytes += sizeof(tracer::attribute) + a.key.capacity() + a.str.capacity();
-  for (std::size_t i = 0; i < span.event_count(); ++i) bytes += sizeof(tracer::event_data) + span.event(i).name.capacity();
+  for (const tracer::attribute& a : span.attributes)
+    bytes += sizeof(tracer::attribute) + a.key.capacity() + a.str.capacity();
+  for (std::size_t i = 0; i < span.event_count(); ++i)
+    bytes += sizeof(tracer::event_data) + span.event(i).name.capacity();
   return bytes + span.link_count() * sizeof(tracer::link_data);
 }
 

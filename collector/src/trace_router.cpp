@@ -79,7 +79,8 @@ tracer::export_result trace_router::export_spans(std::span<const tracer::span_da
     // make the processor count the other shards' spans as dropped too.
     std::uint64_t failed = 0;
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      if (!routed[i].empty() && shards[i]->export_spans(routed[i]) != tracer::export_result::success) failed += routed[i].size();
+      if (!routed[i].empty() && shards[i]->export_spans(routed[i]) != tracer::export_result::success)
+        failed += routed[i].size();
     }
     if (failed > 0) {
       const std::lock_guard lock(mutex_);

@@ -25,32 +25,30 @@ struct http_server::session {
   bool idle = false;  // waiting for a request to begin: stop() may close it
 };
 
-http_server::http_server(asio::io_context& io, http_server_limits limits)
-    : io_(io), limits_(limits), acceptor_(io) {}
+http_server::http_server(asio::io_context& io, http_server_limits limits) : io_(io), limits_(limits), acceptor_(io) {}
 
 void http_server::listen(const tcp::endpoint& at) { endpoint_ = net::listen(acceptor_, at); }
 
 // stop() closes the acceptor as it sets stopping_, so the loop ends on either.
 void http_server::start() {
   std::shared_ptr<http_server> self = shared_from_this();
-  asio::co_spawn(
-      io_,
-      accept_loop(
-          acceptor_, [this] { return asio::any_io_executor(io_.get_executor()); }, [](const error_code&) {},
-          [this, self](tcp::socket socket) {
-            ++counters_.connections;
-            if (sessions_.size() >= limits_.max_connections) {
-              ++counters_.connections_refused;
-              error_code ignored;
-              socket.close(ignored);
-              return true;
-            }
-            auto s = std::make_shared<session>(std::move(socket));
-            sessions_.insert(s.get());
-            asio::co_spawn(io_, serve(self, s), asio::detached);
-            return true;
-          }),
-      asio::detached);
+  asio::co_spawn(io_,
+                 accept_loop(
+                     acceptor_, [this] { return asio::any_io_executor(io_.get_executor()); }, [](const error_code&) {},
+                     [this, self](tcp::socket socket) {
+                       ++counters_.connections;
+                       if (sessions_.size() >= limits_.max_connections) {
+                         ++counters_.connections_refused;
+                         error_code ignored;
+                         socket.close(ignored);
+                         return true;
+                       }
+                       auto s = std::make_shared<session>(std::move(socket));
+                       sessions_.insert(s.get());
+                       asio::co_spawn(io_, serve(self, s), asio::detached);
+                       return true;
+                     }),
+                 asio::detached);
 }
 
 void http_server::stop() {

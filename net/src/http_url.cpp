@@ -78,7 +78,8 @@ http_url parse_http_url(std::string_view text) {
 
 tcp::endpoint parse_listen_address(std::string_view text) {
   const host_port hp = split_host_port(text, text);
-  if (hp.port.empty()) throw std::invalid_argument("expected ADDR:PORT, such as 127.0.0.1:8080, not \"" + std::string(text) + "\"");
+  if (hp.port.empty())
+    throw std::invalid_argument("expected ADDR:PORT, such as 127.0.0.1:8080, not \"" + std::string(text) + "\"");
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(hp.host, ec);
   if (ec) {

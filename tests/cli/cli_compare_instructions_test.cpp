@@ -21,8 +21,8 @@ class CliCompareInstructions : public tracebench::testing_support::cli_fixture {
   std::string counts(const std::string& name, const std::string& sampled, const std::string& inject = "131") const {
     std::string operations = "\"sampled_child_span\": " + sampled;
     if (!inject.empty()) operations += ", \"traceparent_inject\": " + inject;
-    return quote(write(name, "{\"schema\": \"tracebench.hot-path-instructions/1\", \"operations\": {" + operations +
-                                 "}}"));
+    return quote(
+        write(name, "{\"schema\": \"tracebench.hot-path-instructions/1\", \"operations\": {" + operations + "}}"));
   }
 
   void expect_usage_error(const run_result& r, const std::string& problem) const {
@@ -50,8 +50,8 @@ TEST_F(CliCompareInstructions, RiseOrMissingOperationExitsOne) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_TRUE(missing.out.ends_with("\nFAIL: 1 regression: traceparent_inject not measured (threshold +3%)\n"))
       << missing.out;
-  const run_result markdown = run("compare " + ref + " " + counts("plus5.json", "420") +
-                                  " --threshold instructions=+3% --format markdown");
+  const run_result markdown =
+      run("compare " + ref + " " + counts("plus5.json", "420") + " --threshold instructions=+3% --format markdown");
   EXPECT_EQ(markdown.exit_code, 1) << markdown.out << markdown.err;
   EXPECT_TRUE(markdown.out.starts_with("**FAIL**: 1 regression: sampled_child_span +5.0%")) << markdown.out;
 }

@@ -21,22 +21,22 @@
 
 namespace {
 
-using tracebench::testing_support::quote;
-using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
+using tracebench::testing_support::lines;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::run_result;
 using tracebench::testing_support::unused_port;
 
 constexpr const char* kTraceId = "0af7651916cd43dd8448eb211c80319c";
 
-const std::string kTiny = R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20, "response_bytes": 64}}})";
+const std::string kTiny =
+    R"({"name": "tiny", "entry": "api", "services": {"api": {"cpu_us": 20, "response_bytes": 64}}})";
 
 class CliLoad : public tracebench::testing_support::cli_fixture {
  protected:
   // Starts `tracebench serve` on the tiny scenario; returns its base URL, "" when it did not start.
   std::string start_server(const std::string& extra = "") {
-    server_.emplace(dir_, "serve",
-                    "serve " + quote(write("tiny.json", kTiny)) + " --service api --threads 1 " + extra);
+    server_.emplace(dir_, "serve", "serve " + quote(write("tiny.json", kTiny)) + " --service api --threads 1 " + extra);
     const std::uint16_t port = server_->wait_listening();
     return port == 0 ? std::string() : "http://127.0.0.1:" + std::to_string(port);
   }
@@ -95,7 +95,8 @@ TEST_F(CliLoad, PostWithBodyAndHeadersReachesTheService) {
 TEST_F(CliLoad, ClosedLoopReportsAThroughput) {
   const std::string base = start_server("--tracing off");
   ASSERT_FALSE(base.empty()) << server_->err();
-  const run_result r = run("load --closed --connections 4 --duration 0.5 --warmup 0.1 --format json " + base + "/call/api");
+  const run_result r =
+      run("load --closed --connections 4 --duration 0.5 --warmup 0.1 --format json " + base + "/call/api");
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(doc["mode"], "closed");
@@ -123,8 +124,9 @@ TEST_F(CliLoad, TextFormatReadsLikeWrk) {
   ASSERT_FALSE(base.empty()) << server_->err();
   const run_result r = run("load --rate 50 --duration 0.3 " + base + "/call/api");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-  for (const std::string& part : std::vector<std::string>{"open loop at 50.0/s", "GET " + base + "/call/api", "requests    ", "errors      0 (",
-                                 "corrected", "uncorrected", "send lag    p99 ", "generator "}) {
+  for (const std::string& part :
+       std::vector<std::string>{"open loop at 50.0/s", "GET " + base + "/call/api", "requests    ", "errors      0 (",
+                                "corrected", "uncorrected", "send lag    p99 ", "generator "}) {
     EXPECT_NE(r.out.find(part), std::string::npos) << part << '\n' << r.out;
   }
 }
@@ -186,8 +188,8 @@ TEST_F(CliLoad, BadFlagsAreOneLineNamingTheFlag) {
 }
 
 TEST_F(CliLoad, BadUrlsAreOneLineUsageErrors) {
-  for (const std::string url : {"https://127.0.0.1/", "ftp://127.0.0.1/", "127.0.0.1:80", "http://:80/", "http://h:99999/",
-                                "http://[::1/", "http://u@h/", "http://h/#frag"}) {
+  for (const std::string url : {"https://127.0.0.1/", "ftp://127.0.0.1/", "127.0.0.1:80", "http://:80/",
+                                "http://h:99999/", "http://[::1/", "http://u@h/", "http://h/#frag"}) {
     const run_result r = run("load --rate 10 '" + url + "'");
     EXPECT_EQ(r.exit_code, 2) << url << '\n' << r.err;
     EXPECT_EQ(lines(r.err), 1U) << url << '\n' << r.err;

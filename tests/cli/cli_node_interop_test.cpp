@@ -23,9 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using tracebench::harness::analyzed_span;
-using tracebench::testing_support::quote;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::slurp;
 
 constexpr int kServer = 2;
@@ -84,9 +84,9 @@ TEST_F(NodeInterop, OneTraceCrossesCppNodeCpp) {
   ASSERT_NE(node_port, 0) << node.err();
 
   const std::string middle_url = "http://127.0.0.1:" + std::to_string(node_port) + "/call/middle";
-  background_command front(dir_, "front",
-                           "serve " + quote(write("front.json", scenario(middle_url))) +
-                               " --service front --otlp-endpoint " + otlp);
+  background_command front(
+      dir_, "front",
+      "serve " + quote(write("front.json", scenario(middle_url))) + " --service front --otlp-endpoint " + otlp);
   const std::uint16_t front_port = front.wait_listening();
   ASSERT_NE(front_port, 0) << front.err();
 
@@ -129,8 +129,8 @@ TEST_F(NodeInterop, OneTraceCrossesCppNodeCpp) {
     std::string service;
     int kind;
   };
-  const hop chain[] = {{"front", kServer}, {"front", kClient}, {kNodeService, kServer}, {kNodeService, kClient},
-                       {"back", kServer}};
+  const hop chain[] = {
+      {"front", kServer}, {"front", kClient}, {kNodeService, kServer}, {kNodeService, kClient}, {"back", kServer}};
   const analyzed_span* at = roots.front();
   for (std::size_t i = 0; i < std::size(chain); ++i) {
     ASSERT_NE(at, nullptr) << "the chain ends before hop " << i << "\n" << dump;

@@ -27,8 +27,9 @@ TEST_F(CliProject, AResultsFileAddsOurSizes) {
   const run_result r = run("project --format markdown --sampling 1/1 --results " +
                            quote(TRACEBENCH_SOURCE_DIR "/tests/data/results-checkout.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("| pipeline | kept | spans/s | spans/day | 426 B/span/day | ours OTLP/JSON/day | ours zstd/day |"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("| pipeline | kept | spans/s | spans/day | 426 B/span/day | ours OTLP/JSON/day | ours zstd/day |"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("ours 383 OTLP/JSON"), std::string::npos) << r.out;
 }

@@ -30,8 +30,8 @@ namespace fs = std::filesystem;
 namespace svc = tracebench::services;
 using tracebench::harness::analyzed_span;
 using tracebench::harness::trace_report;
-using tracebench::testing_support::quote;
 using tracebench::testing_support::background_command;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::slurp;
 
 // scripts/test installs both (Debian's curl and wrk packages).
@@ -148,10 +148,10 @@ class RealClients : public tracebench::testing_support::cli_fixture {
  private:
   std::uint16_t start(const std::string& service, const std::string& file, const std::string& peers) {
     auto& server = servers_[service];
-    server = std::make_unique<background_command>(
-        dir_, service,
-        "serve " + file + " --service " + service + " --threads 1 --tracing 1/1 --export " +
-            quote(dir_ / (service + ".jsonl")) + peers);
+    server = std::make_unique<background_command>(dir_, service,
+                                                  "serve " + file + " --service " + service +
+                                                      " --threads 1 --tracing 1/1 --export " +
+                                                      quote(dir_ / (service + ".jsonl")) + peers);
     const std::uint16_t port = server->wait_listening();
     EXPECT_NE(port, 0) << service << '\n' << server->err();
     return port;
@@ -257,18 +257,21 @@ TEST_F(RealClients, WrkCountTimesSpansPerRequestIsTheSpanCount) {
   ASSERT_NE(port, 0);
   // SIGINT through LuaJIT's FFI: os.execute would not do, as system() ignores SIGINT in wrk
   // while its child runs.
-  const fs::path script = write("stop.lua", "local ffi = require('ffi')\n"
-                                            "ffi.cdef('int getpid(void); int kill(int pid, int sig);')\n"
-                                            "local replies = 0\n"
-                                            "function response()\n"
-                                            "  replies = replies + 1\n"
-                                            "  if replies == " + std::to_string(kExactReplies) + " then\n"
-                                            "    wrk.thread:stop()\n"
-                                            "    io.write('stopped after ', replies, ' replies\\n')\n"
-                                            "    io.flush()\n"
-                                            "    ffi.C.kill(ffi.C.getpid(), 2)\n"
-                                            "  end\n"
-                                            "end\n");
+  const fs::path script = write("stop.lua",
+                                "local ffi = require('ffi')\n"
+                                "ffi.cdef('int getpid(void); int kill(int pid, int sig);')\n"
+                                "local replies = 0\n"
+                                "function response()\n"
+                                "  replies = replies + 1\n"
+                                "  if replies == " +
+                                    std::to_string(kExactReplies) +
+                                    " then\n"
+                                    "    wrk.thread:stop()\n"
+                                    "    io.write('stopped after ', replies, ' replies\\n')\n"
+                                    "    io.flush()\n"
+                                    "    ffi.C.kill(ffi.C.getpid(), 2)\n"
+                                    "  end\n"
+                                    "end\n");
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/call/" + spec_.entry;
   // -d bounds the run should the count not be reached; the script ends it well before.
   const int status = shell(kWrk.string() + " -t1 -c1 -d8s -s " + quote(script) + " " + url + " >" +
@@ -276,7 +279,8 @@ TEST_F(RealClients, WrkCountTimesSpansPerRequestIsTheSpanCount) {
   const std::string out = slurp(dir_ / "wrk.out");
   EXPECT_EQ(status, 0) << out << slurp(dir_ / "wrk.err");
   ASSERT_NE(out.find("stopped after " + std::to_string(kExactReplies) + " replies"), std::string::npos)
-      << "wrk ran out of time before " << kExactReplies << " replies\n" << out;
+      << "wrk ran out of time before " << kExactReplies << " replies\n"
+      << out;
   const wrk_figures wrk = parse_wrk(out);
   EXPECT_FALSE(wrk.socket_errors) << out;
   EXPECT_FALSE(wrk.status_errors) << out;

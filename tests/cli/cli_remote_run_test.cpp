@@ -15,10 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using tracebench::testing_support::quote;
-using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
+using tracebench::testing_support::lines;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::run_result;
 
 const std::string kPair = R"({"name": "pair", "entry": "frontend", "services": {
@@ -144,16 +144,17 @@ TEST_F(CliRemoteRun, RunMeasuresEveryConfigurationOnTheRunningGraph) {
 
 TEST_F(CliRemoteRun, TargetProblemsAreOneLine) {
   const std::string out = " --rates 1/1 --rounds 1 --duration 0.2 --out '" + dir_.string() + "'";
-  const run_result nobody = run("run " + file_ + " --target http://127.0.0.1:" +
-                                std::to_string(tracebench::testing_support::unused_port()) + out);
+  const run_result nobody =
+      run("run " + file_ + " --target http://127.0.0.1:" + std::to_string(tracebench::testing_support::unused_port()) +
+          out);
   EXPECT_EQ(nobody.exit_code, 1);
   EXPECT_EQ(lines(nobody.err), 1U) << nobody.err;
   EXPECT_EQ(nobody.err.rfind("tracebench run: --target: the graph at 127.0.0.1:", 0), 0U) << nobody.err;
 
   // The backend alone does not reach the frontend the scenario also has.
   const std::string backend_port = backend_->err().substr(backend_->err().rfind(':') + 1);
-  const run_result partial = run("run " + file_ + " --target http://127.0.0.1:" +
-                                 backend_port.substr(0, backend_port.find('\n')) + out);
+  const run_result partial =
+      run("run " + file_ + " --target http://127.0.0.1:" + backend_port.substr(0, backend_port.find('\n')) + out);
   EXPECT_EQ(partial.exit_code, 1);
   EXPECT_NE(partial.err.find("does not reach frontend"), std::string::npos) << partial.err;
 

@@ -64,8 +64,10 @@ TEST_F(CliRunPipeline, BadPipelineAndCollectorFlagsAreOneLineNamingTheFlag) {
 }
 
 TEST_F(CliRunPipeline, ATailRateAloneBringsTheCollector) {
-  const run_result r = run("run " + scenario() + " --rates 1/4,tail --rounds 1 --duration 0.1 --warmup 0 --lag-bound 0.1"
-                           " --decision-wait 0.05 --format json --out '" + (dir_ / "results").string() + "'");
+  const run_result r = run("run " + scenario() +
+                           " --rates 1/4,tail --rounds 1 --duration 0.1 --warmup 0 --lag-bound 0.1"
+                           " --decision-wait 0.05 --format json --out '" +
+                           (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/4", "tail"}));
@@ -83,7 +85,8 @@ TEST_F(CliRunPipeline, ShortRunComparesThePipelinesAgainstGroundTruth) {
   const fs::path out = dir_ / "results";
   const run_result r = run("run " + scenario() +
                            " --pipeline head,tail,two-tier --rates 1/4 --rounds 1 --duration 0.3 --warmup 0.05"
-                           " --decision-wait 0.05 --slow 0.02 --collectors 1:2 --lag-bound 0.1 --out '" + out.string() + "'");
+                           " --decision-wait 0.05 --slow 0.02 --collectors 1:2 --lag-bound 0.1 --out '" +
+                           out.string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
   for (const std::string heading : {"Sampling pipelines", "Reweighted estimates against ground truth",
                                     "Collector memory against decision wait and load"}) {
@@ -129,9 +132,9 @@ TEST_F(CliRunPipeline, ScenarioSamplingBlockGivesTheConfigurations) {
   const fs::path file = write("sampled.json", R"({"name": "sampled", "entry": "api",
     "sampling": {"configurations": ["1/8", "tail"], "tail": {"decision_wait_us": 40000, "slow_us": 5000}},
     "services": {"api": {"cpu_us": 20}}})");
-  const run_result r = run("run '" + file.string() +
-                           "' --rounds 1 --duration 0.1 --warmup 0 --lag-bound 0.1 --format json --out '" +
-                           (dir_ / "results").string() + "'");
+  const run_result r =
+      run("run '" + file.string() + "' --rounds 1 --duration 0.1 --warmup 0 --lag-bound 0.1 --format json --out '" +
+          (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["plan"]["configurations"], nlohmann::json({"off", "off'", "never", "1/8", "tail"}));

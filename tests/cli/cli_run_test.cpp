@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli_fixture.hpp"
@@ -47,14 +47,15 @@ TEST_F(CliRun, BadRateEntriesAreOneLineNamingTheFlagAndEntry) {
     EXPECT_EQ(r.err.rfind("tracebench run: --rates: sampling ratio \"" + entry + "\": ", 0), 0U) << r.err;
   }
   const run_result zero = run("run " + file + " --rates 1/0");
-  EXPECT_EQ(zero.err, "tracebench run: --rates: sampling ratio \"1/0\": division by zero (use 1/16, 0.0625 or 6.25%)\n");
+  EXPECT_EQ(zero.err,
+            "tracebench run: --rates: sampling ratio \"1/0\": division by zero (use 1/16, 0.0625 or 6.25%)\n");
 }
 
 TEST_F(CliRun, BadNumbersNameTheirFlag) {
   const std::string file = scenario();
-  for (const std::string flag : {"--rounds 0", "--rounds -1", "--duration abc", "--duration 0", "--warmup -2",
-                                 "--threads x", "--concurrency 0", "--load 2", "--seed 1.5", "--lag-bound 0",
-                                 "--lag-bound 1ms"}) {
+  for (const std::string flag :
+       {"--rounds 0", "--rounds -1", "--duration abc", "--duration 0", "--warmup -2", "--threads x", "--concurrency 0",
+        "--load 2", "--seed 1.5", "--lag-bound 0", "--lag-bound 1ms"}) {
     const run_result r = run("run " + file + " " + flag);
     EXPECT_EQ(r.exit_code, 2) << flag;
     EXPECT_EQ(lines(r.err), 1U) << r.err;
@@ -80,8 +81,9 @@ TEST_F(CliRun, UnknownFormatAndTransportAreUsageErrors) {
 }
 
 TEST_F(CliRun, MarkdownFormatPrintsPipeTablesForEveryConfiguration) {
-  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format markdown " +
-                           "--out '" + (dir_ / "results").string() + "'");
+  const run_result r =
+      run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format markdown " + "--out '" +
+          (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   EXPECT_EQ(r.out.rfind("## Tracing overhead: tiny\n", 0), 0U) << r.out;
   EXPECT_NE(r.out.find("| config | runs | throughput/s |"), std::string::npos) << r.out;
@@ -189,8 +191,9 @@ TEST_F(CliRun, ShortRunPrintsTheTableAndWritesTheResults) {
 }
 
 TEST_F(CliRun, JsonFormatPrintsTheDocument) {
-  const run_result r = run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format json --out '" +
-                           (dir_ / "results").string() + "'");
+  const run_result r =
+      run("run " + scenario() + " --rates 1/1 --rounds 1 --duration 0.1 --warmup 0 --format json --out '" +
+          (dir_ / "results").string() + "'");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["schema"], "tracebench.results/1");
@@ -211,8 +214,9 @@ TEST_F(CliRun, InProcessRefusesAnExternalService) {
     "api": {"calls": [{"to": "node"}]}, "node": {"external": "http://127.0.0.1:9/call/node"}}})");
   const run_result r = run("run '" + file.string() + "' --out '" + dir_.string() + "'");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "tracebench run: service \"node\" is external (http://127.0.0.1:9/call/node): the "
-                   "in-process transport cannot call it (use --transport loopback)\n");
+  EXPECT_EQ(r.err,
+            "tracebench run: service \"node\" is external (http://127.0.0.1:9/call/node): the "
+            "in-process transport cannot call it (use --transport loopback)\n");
 }
 
 }  // namespace

@@ -17,10 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using tracebench::harness::analyzed_span;
-using tracebench::testing_support::quote;
-using tracebench::testing_support::lines;
 using tracebench::testing_support::background_command;
 using tracebench::testing_support::http_exchange;
+using tracebench::testing_support::lines;
+using tracebench::testing_support::quote;
 using tracebench::testing_support::run_result;
 using tracebench::testing_support::slurp;
 
@@ -166,7 +166,8 @@ TEST_F(CliServe, BusyAddressIsAFailureNotAUsageError) {
   background_command first(dir_, "first", "serve " + scenario() + " --service backend --duration 20");
   const std::uint16_t port = first.wait_listening();
   ASSERT_NE(port, 0) << first.err();
-  const run_result second = run("serve " + scenario() + " --service backend --listen 127.0.0.1:" + std::to_string(port));
+  const run_result second =
+      run("serve " + scenario() + " --service backend --listen 127.0.0.1:" + std::to_string(port));
   EXPECT_EQ(second.exit_code, 1) << second.err;
   EXPECT_EQ(second.err.rfind("tracebench serve: cannot listen on 127.0.0.1:" + std::to_string(port), 0), 0U)
       << second.err;
@@ -179,8 +180,9 @@ TEST_F(CliServe, AnExternalServiceIsNeitherServedNorAPeer) {
     "frontend": {"calls": [{"to": "node"}]}, "node": {"external": "http://127.0.0.1:9"}}})"));
   const run_result served = run("serve " + file + " --service node");
   EXPECT_EQ(served.exit_code, 2);
-  EXPECT_EQ(served.err, "tracebench serve: --service: \"node\" is external (http://127.0.0.1:9): it runs in its "
-                        "own process, not here\n");
+  EXPECT_EQ(served.err,
+            "tracebench serve: --service: \"node\" is external (http://127.0.0.1:9): it runs in its "
+            "own process, not here\n");
   const run_result peer = run("serve " + file + " --service frontend --peer node=http://127.0.0.1:9");
   EXPECT_EQ(peer.exit_code, 2);
   EXPECT_EQ(lines(peer.err), 1U) << peer.err;

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "support/cli_fixture.hpp"
 #include <vector>
+#include "support/cli_fixture.hpp"
 
 namespace fs = std::filesystem;
 using tracebench::testing_support::run_result;
@@ -135,9 +135,9 @@ TEST_F(Cli, ListShowsAllNineShippedScenarios) {
   const std::vector<std::string> out = lines(r.out);
   ASSERT_EQ(out.size(), 11u) << r.out;  // header, nine scenarios, where they came from
   EXPECT_EQ(out[0].rfind("scenario ", 0), 0u);
-  const std::vector<std::string> names = {"add-to-cart", "async-queue", "batch-consumer", "broken-propagation",
-                                          "checkout",    "clock-skew",  "order-fanout",   "rare-failures",
-                                          "web-search"};
+  const std::vector<std::string> names = {"add-to-cart",        "async-queue",   "batch-consumer",
+                                          "broken-propagation", "checkout",      "clock-skew",
+                                          "order-fanout",       "rare-failures", "web-search"};
   for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(out[i + 1].rfind(names[i] + " ", 0), 0u) << out[i + 1];
   EXPECT_NE(r.out.find("web-search                  9     3        73  "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("checkout                    7     4        13  "), std::string::npos) << r.out;

@@ -224,9 +224,11 @@ std::string valid_parent(const std::string& flags = "01") {
 TEST_F(CliW3cTestService, EachItemIsACallInItsOwnChildSpanWithItsArgumentsAsBody) {
   start();
   const json arguments[] = {json::array({{{"url", "http://127.0.0.1:1/next"}, {"arguments", json::array()}}}),
-                            {{"b", 1}, {"a", {true, nullptr, 2.5}}}, "text"};
+                            {{"b", 1}, {"a", {true, nullptr, 2.5}}},
+                            "text"};
   json items = json::array();
-  for (std::size_t i = 0; i < 3; ++i) items.push_back({{"url", recorder_.url("/cb/" + std::to_string(i))}, {"arguments", arguments[i]}});
+  for (std::size_t i = 0; i < 3; ++i)
+    items.push_back({{"url", recorder_.url("/cb/" + std::to_string(i))}, {"arguments", arguments[i]}});
   const std::string reply = post_test(items.dump(), valid_parent() + header("tracestate", "foo=1,bar=2"));
   ASSERT_EQ(status_of(reply), "200") << reply;
   EXPECT_EQ(json::parse(body_of(reply)).size(), 3U) << reply;
@@ -278,12 +280,20 @@ TEST_F(CliW3cTestService, AnInvalidTraceparentStartsANewTraceWithoutTracestate) 
   const std::string p = kParentId;
   const std::string invalid[] = {
       "00-" + std::string("ABCDEF7890123456789012345678901A") + "-" + p + "-01",  // uppercase
-      "ff-" + t + "-" + p + "-01",  "00-" + std::string(32, '0') + "-" + p + "-01",
-      "00-" + t + "-" + std::string(16, '0') + "-01", "00-" + t + "-" + p + "-01.",
-      "00-" + t + "-" + p + "-01-what-the-future-will-be-like", "00-" + t + "3-" + p + "-01",
-      "00-" + t.substr(1) + "-" + p + "-01", "0-" + t + "-" + p + "-01", "000-" + t + "-" + p + "-01",
-      "00-" + t + "-" + p + "-1", "00-" + t + "-" + p + "-001", "00-" + t + "-." + p.substr(1) + "-01",
-      "00-" + t + "-" + p + "-.0", "cc-" + t + "-" + p + "-01.what-the-future-will-be-like"};
+      "ff-" + t + "-" + p + "-01",
+      "00-" + std::string(32, '0') + "-" + p + "-01",
+      "00-" + t + "-" + std::string(16, '0') + "-01",
+      "00-" + t + "-" + p + "-01.",
+      "00-" + t + "-" + p + "-01-what-the-future-will-be-like",
+      "00-" + t + "3-" + p + "-01",
+      "00-" + t.substr(1) + "-" + p + "-01",
+      "0-" + t + "-" + p + "-01",
+      "000-" + t + "-" + p + "-01",
+      "00-" + t + "-" + p + "-1",
+      "00-" + t + "-" + p + "-001",
+      "00-" + t + "-." + p.substr(1) + "-01",
+      "00-" + t + "-" + p + "-.0",
+      "cc-" + t + "-" + p + "-01.what-the-future-will-be-like"};
   for (const std::string& value : invalid) {
     SCOPED_TRACE(value);
     const std::vector<recorded_request> calls = calls_for(header("traceparent", value) + header("tracestate", "foo=1"));
@@ -296,8 +306,9 @@ TEST_F(CliW3cTestService, AnInvalidTraceparentStartsANewTraceWithoutTracestate) 
     EXPECT_EQ(tracestate_of(calls[0]), "");
   }
   // Two traceparents may disagree: neither is taken.
-  const std::vector<recorded_request> twice = calls_for(
-      header("traceparent", "00-" + t.substr(0, 31) + "1-" + p + "-01") + valid_parent() + header("tracestate", "foo=1"));
+  const std::vector<recorded_request> twice =
+      calls_for(header("traceparent", "00-" + t.substr(0, 31) + "1-" + p + "-01") + valid_parent() +
+                header("tracestate", "foo=1"));
   ASSERT_EQ(twice.size(), 1U);
   const traceparent restarted = traceparent_of(twice[0]);
   EXPECT_NE(restarted.trace, kTraceId);
@@ -308,10 +319,10 @@ TEST_F(CliW3cTestService, AnInvalidTraceparentStartsANewTraceWithoutTracestate) 
 TEST_F(CliW3cTestService, ValidVariantsKeepTheTrace) {
   start();
   const std::string rest = std::string(kTraceId) + "-" + kParentId + "-01";
-  const std::string accepted[] = {header("traceparent", "cc-" + rest),                                   // future version
+  const std::string accepted[] = {header("traceparent", "cc-" + rest),  // future version
                                   header("traceparent", "cc-" + rest + "-what-the-future-will-be-like"),  // its fields
-                                  "traceparent: \t 00-" + rest + " \t\r\n",                            // OWS
-                                  header("TrAcEpArEnT", "00-" + rest)};                                // name casing
+                                  "traceparent: \t 00-" + rest + " \t\r\n",                               // OWS
+                                  header("TrAcEpArEnT", "00-" + rest)};                                   // name casing
   for (const std::string& headers : accepted) {
     SCOPED_TRACE(headers);
     const std::vector<recorded_request> calls = calls_for(headers);
@@ -337,8 +348,8 @@ TEST_F(CliW3cTestService, TracestateKeepsOrderUpTo32MembersAndDropsAnInvalidOne)
     part.append(part.empty() ? "" : ",").append(member);
     joined.append(joined.empty() ? "" : ",").append(member);
   }
-  const std::string headers32 = valid_parent("00") + header("tracestate", members[0]) + header("tracestate", members[1]) +
-                                header("tracestate", members[2]);
+  const std::string headers32 = valid_parent("00") + header("tracestate", members[0]) +
+                                header("tracestate", members[1]) + header("tracestate", members[2]);
   EXPECT_EQ(tracestate_of(calls_for(headers32 + header("tracestate", members[3])).at(0)), joined);
   EXPECT_EQ(tracestate_of(calls_for(headers32 + header("tracestate", members[3] + ",bar33=33")).at(0)), "");
   // Each is invalid as a whole, so none of it is passed on.
@@ -347,7 +358,8 @@ TEST_F(CliW3cTestService, TracestateKeepsOrderUpTo32MembersAndDropsAnInvalidOne)
   }
   EXPECT_EQ(tracestate_of(calls_for(valid_parent() + header("tracestate", "foo=1") + header("tracestate", "")).at(0)),
             "foo=1");
-  EXPECT_EQ(tracestate_of(calls_for(valid_parent() + header("tracestate", "foo=1 \t , \t bar=2")).at(0)), "foo=1,bar=2");
+  EXPECT_EQ(tracestate_of(calls_for(valid_parent() + header("tracestate", "foo=1 \t , \t bar=2")).at(0)),
+            "foo=1,bar=2");
 }
 
 TEST_F(CliW3cTestService, ABadRequestIsRefusedInOneLineAndServingGoesOn) {
@@ -412,17 +424,16 @@ TEST_F(CliW3cTestService, AUrlThatFailsIsBoundedCountedAndTheOtherCallsAreMade) 
 }
 
 TEST_F(CliW3cTestService, FlagsForAScenarioAreUsageErrorsAndLimitsStopIt) {
-  for (const std::string& args : {std::string("--service api"), std::string("checkout"),
-                                  std::string("--tracing 1/2"), std::string("--listen localhost:1"),
-                                  std::string("--duration 0")}) {
+  for (const std::string& args : {std::string("--service api"), std::string("checkout"), std::string("--tracing 1/2"),
+                                  std::string("--listen localhost:1"), std::string("--duration 0")}) {
     const run_result r = run("serve --w3c-test-endpoint " + args);
     EXPECT_EQ(r.exit_code, 2) << args;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.err.rfind("tracebench serve: ", 0), 0U) << r.err;
   }
-  background_command limited(dir_, "limited",
-                             "serve --w3c-test-endpoint --max-requests 1 --duration 120 --port-file '" +
-                                 (dir_ / "port").string() + "'");
+  background_command limited(
+      dir_, "limited",
+      "serve --w3c-test-endpoint --max-requests 1 --duration 120 --port-file '" + (dir_ / "port").string() + "'");
   port_ = limited.wait_listening();
   ASSERT_NE(port_, 0) << limited.err();
   EXPECT_EQ(slurp(dir_ / "port"), std::to_string(port_) + "\n");

@@ -74,12 +74,12 @@ TEST(CollectorTier, GrowingSplitsExactlyTheTracesInFlightThatMove) {
   const auto in_flight = random_traces(3000, 2);
   send(*tier.entry(), in_flight, 1);  // first spans, routed among 2
   EXPECT_EQ(tier.stats().peak_traces_held, 3000U);
-  tier.latency_phase_started(0ns);    // peaks restart; the tier grows to 3 at once
+  tier.latency_phase_started(0ns);  // peaks restart; the tier grows to 3 at once
   wait_for_collectors(tier, 3);
   EXPECT_EQ(tier.stats().peak_traces_held, 3000U) << "restarted at what is held, not at 0";
   send(*tier.entry(), in_flight, 2);  // their second spans, routed among 3
   const auto fresh = random_traces(1000, 3);
-  send(*tier.entry(), fresh, 1);      // traces that start after the growth never split
+  send(*tier.entry(), fresh, 1);  // traces that start after the growth never split
   tier.finish();
 
   std::uint64_t moved = 0;

@@ -9,8 +9,8 @@
 #include <set>
 #include <vector>
 
-#include "tracebench/tracer/memory_exporter.hpp"
 #include "tracebench/collector/tail_sampler.hpp"
+#include "tracebench/tracer/memory_exporter.hpp"
 
 namespace {
 

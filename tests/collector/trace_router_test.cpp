@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "tracebench/tracer/memory_exporter.hpp"
 #include "tracebench/collector/trace_router.hpp"
+#include "tracebench/tracer/memory_exporter.hpp"
 
 namespace {
 

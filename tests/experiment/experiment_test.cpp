@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/experiment/experiment_runner.hpp"
-#include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/report/overhead_table.hpp"
+#include "tracebench/results/experiment_plan.hpp"
+#include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/tracing_config.hpp"
 
@@ -186,8 +186,8 @@ std::string line_of(const std::string& table, const std::string& configuration) 
 // A text-table line split at its column gaps (two or more spaces).
 TEST(ExperimentSummary, CpuPerRequestPredictionVolumeAndGeneratorHealth) {
   auto result = planted(5);
-  result.costs = {.unsampled_span_ns = 10, .sampled_span_ns = 100, .export_ns_per_span = 300, .inject_ns = 60,
-                  .extract_ns = 40};
+  result.costs = {
+      .unsampled_span_ns = 10, .sampled_span_ns = 100, .export_ns_per_span = 300, .inject_ns = 60, .extract_ns = 40};
   result.spans_per_request = 10;
   result.hops_per_request = 4;
   result.projected_spans_per_second = 1000;
@@ -268,7 +268,8 @@ std::vector<std::string> cells_of(const std::string& line) {
 
 TEST(OverheadTable, HasEveryRowAndDapperOnlyWhereItHasAFigure) {
   const std::string table = harness::render_overhead_table(harness::summarize_experiment(planted(5)));
-  for (const char* name : {"off", "never", "1/1", "1/16"}) EXPECT_FALSE(line_of(table, name).empty()) << name << '\n' << table;
+  for (const char* name : {"off", "never", "1/1", "1/16"})
+    EXPECT_FALSE(line_of(table, name).empty()) << name << '\n' << table;
   EXPECT_NE(table.find("Dapper latency"), std::string::npos);
   EXPECT_NE(line_of(table, "1/1").find("+16.30%"), std::string::npos) << table;
   EXPECT_NE(line_of(table, "1/1").find("-1.48%"), std::string::npos) << table;
@@ -383,7 +384,9 @@ TEST(RunExperiment, TinyScenarioFillsEveryRow) {
   const auto result = harness::run_experiment(*loaded.value, plan, [&](const harness::progress_event& e) {
     EXPECT_EQ(e.total, 4U);
     switch (e.what) {
-      case harness::progress_event::kind::calibrating: events.emplace_back("calibrating"); break;
+      case harness::progress_event::kind::calibrating:
+        events.emplace_back("calibrating");
+        break;
       case harness::progress_event::kind::phase_started:
         events.push_back(std::string(e.configuration) + " phase " + std::to_string(e.phase));
         EXPECT_EQ(e.done, finished);
@@ -398,9 +401,8 @@ TEST(RunExperiment, TinyScenarioFillsEveryRow) {
     }
   });
   EXPECT_EQ(finished, 4U);
-  const std::vector<std::string> expected{"calibrating", "off phase 1", "off phase 2", "off done",
-                                          "1/1 phase 1", "1/1 phase 2", "1/1 done",
-                                          "1/1 phase 1", "1/1 phase 2", "1/1 done",
+  const std::vector<std::string> expected{"calibrating", "off phase 1", "off phase 2", "off done",    "1/1 phase 1",
+                                          "1/1 phase 2", "1/1 done",    "1/1 phase 1", "1/1 phase 2", "1/1 done",
                                           "off phase 1", "off phase 2", "off done"};
   EXPECT_EQ(events, expected);
   EXPECT_FALSE(result.interrupted);

@@ -11,8 +11,8 @@
 
 #include "tracebench/experiment/experiment_runner.hpp"
 #include "tracebench/experiment/memory_sweep.hpp"
-#include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/report/pipeline_table.hpp"
+#include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/results/results_file.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 
@@ -175,7 +175,8 @@ TEST(PipelinesDocument, BadFieldsAreOneLineNamingTheirPath) {
   ASSERT_TRUE(harness::read_pipelines(good, "r.json"));
   EXPECT_FALSE(harness::read_pipelines(nlohmann::ordered_json::object(), "r.json"));
 
-  const auto rejects = [&](const std::string& pointer, const nlohmann::ordered_json& value, const std::string& expected) {
+  const auto rejects = [&](const std::string& pointer, const nlohmann::ordered_json& value,
+                           const std::string& expected) {
     nlohmann::ordered_json bad = good;
     bad[nlohmann::ordered_json::json_pointer(pointer)] = value;
     try {

@@ -27,7 +27,8 @@ constexpr std::size_t kMinCorpusFiles = 12;
 class Corpus : public ::testing::TestWithParam<target> {};
 
 TEST_P(Corpus, EveryCommittedInputKeepsItsInvariants) {
-  const std::filesystem::path dir = std::filesystem::path(TRACEBENCH_SOURCE_DIR) / "tests/fuzz/corpus" / GetParam().name;
+  const std::filesystem::path dir =
+      std::filesystem::path(TRACEBENCH_SOURCE_DIR) / "tests/fuzz/corpus" / GetParam().name;
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

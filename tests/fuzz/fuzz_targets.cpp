@@ -13,12 +13,12 @@
 #include "tracebench/tracer/w3c_trace_context.hpp"
 
 // Says which invariant broke before trapping: a bare SIGILL in a corpus replay says nothing.
-#define FUZZ_CHECK(cond)                                                               \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
+#define FUZZ_CHECK(cond)                                                                      \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
       std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      __builtin_trap();                                                                \
-    }                                                                                  \
+      __builtin_trap();                                                                       \
+    }                                                                                         \
   } while (0)
 
 namespace tracebench::fuzz {

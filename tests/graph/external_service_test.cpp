@@ -34,7 +34,8 @@ services::scenario parse(const std::string& text) {
 services::scenario with_external(const std::string& url) {
   return parse(R"({"name": "ext", "entry": "front", "services": {
     "front": {"calls": [{"to": "middle"}]},
-    "middle": {"external": ")" + url + R"(", "operation": "POST /middle"}}})");
+    "middle": {"external": ")" +
+               url + R"(", "operation": "POST /middle"}}})");
 }
 
 // A graph over loopback whose spans land in memory.

@@ -10,13 +10,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <cctype>
-#include <cerrno>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/system/system_error.hpp>
-#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -30,8 +30,8 @@ namespace tracebench::test {
 namespace {
 
 namespace asio = boost::asio;
-using services::loopback_options;
 using services::loopback_monitor;
+using services::loopback_options;
 
 constexpr int kServer = 2;
 constexpr int kClient = 3;
@@ -352,8 +352,8 @@ class LoopbackClient : public testing::Test {
   }
 
   asio::thread_pool pool{1};
-  std::shared_ptr<services::loopback_client> client = services::loopback_client::create(pool.get_executor(),
-                                                                                        short_timeout());
+  std::shared_ptr<services::loopback_client> client =
+      services::loopback_client::create(pool.get_executor(), short_timeout());
 };
 
 TEST_F(LoopbackClient, APeerThatIsDownIsAnErrorResponse) {

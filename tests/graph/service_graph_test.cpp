@@ -11,8 +11,8 @@
 #include <string>
 
 #include "support/run_scenario.hpp"
-#include "tracebench/tracer/memory_exporter.hpp"
 #include "tracebench/services/scenario_summary.hpp"
+#include "tracebench/tracer/memory_exporter.hpp"
 
 namespace tracebench::test {
 namespace {
@@ -72,7 +72,8 @@ TEST(ServiceGraph, AsyncQueueKeepsProducerAndConsumerInOneTrace) {
     EXPECT_TRUE(k.contains(kProducer)) << trace;
     EXPECT_TRUE(k.contains(kConsumer)) << trace;
   }
-  EXPECT_EQ(run.report.spans.size(), static_cast<std::size_t>(services::summarize(run.spec).spans_per_request) * kRequests);
+  EXPECT_EQ(run.report.spans.size(),
+            static_cast<std::size_t>(services::summarize(run.spec).spans_per_request) * kRequests);
 }
 
 TEST(ServiceGraph, BatchConsumerLinksToEachMessagesProducerSpan) {
@@ -131,9 +132,8 @@ TEST(ServiceGraph, CheckoutCriticalPathRunsThroughTheBank) {
   const scenario_run run = run_scenario(load_shipped("checkout"), 5);
   ASSERT_EQ(run.report.critical_paths.size(), 5U);
   for (const harness::critical_path& path : run.report.critical_paths) {
-    const bool through_bank = std::any_of(path.spans.begin(), path.spans.end(), [&](std::size_t i) {
-      return run.report.spans[i].service == "bank-api";
-    });
+    const bool through_bank = std::any_of(path.spans.begin(), path.spans.end(),
+                                          [&](std::size_t i) { return run.report.spans[i].service == "bank-api"; });
     EXPECT_TRUE(through_bank) << path.trace_id;
     EXPECT_EQ(run.report.spans[path.slowest].service, "bank-api");
   }
@@ -194,7 +194,8 @@ class counting_instrumentation final : public tracer::instrumentation {
   }
   void end(tracer::span_token& s) noexcept override { inner_->end(s); }
   tracer::span_context context_of(const tracer::span_token& s) const noexcept override { return inner_->context_of(s); }
-  void inject(const tracer::span_token& s, const tracer::baggage& bag, tracer::header_carrier& carrier) noexcept override {
+  void inject(const tracer::span_token& s, const tracer::baggage& bag,
+              tracer::header_carrier& carrier) noexcept override {
     injects_.fetch_add(1);
     inner_->inject(s, bag, carrier);
   }
@@ -217,9 +218,9 @@ TEST(ServiceGraph, EveryConfigurationMakesTheSameInstrumentationCalls) {
     auto processor = std::make_shared<tracer::simple_processor>(std::make_shared<tracer::memory_exporter>());
     services::graph_options options;
     options.threads = 2;
-    options.instrument = [&, inner = services::make_instrumentation_factory(services::tracing_config::parse(config),
-                                                                            processor)](
-                             const services::service_identity& id) -> std::shared_ptr<tracer::instrumentation> {
+    options.instrument =
+        [&, inner = services::make_instrumentation_factory(services::tracing_config::parse(config), processor)](
+            const services::service_identity& id) -> std::shared_ptr<tracer::instrumentation> {
       return std::make_shared<counting_instrumentation>(inner(id), starts, injects);
     };
     services::service_graph graph(spec, std::move(options));

@@ -28,8 +28,8 @@ constexpr double kCpuUs = 40'000;  // long beside a scheduler slice, so a spin's
 constexpr int kRequests = 5;
 
 ts::scenario one_service(const std::string& work) {
-  const std::string text = R"({"name": "one", "entry": "a", "work": ")" + work +
-                           R"(", "services": {"a": {"cpu_us": )" + std::to_string(kCpuUs) + "}}}";
+  const std::string text = R"({"name": "one", "entry": "a", "work": ")" + work + R"(", "services": {"a": {"cpu_us": )" +
+                           std::to_string(kCpuUs) + "}}}";
   ts::load_result loaded = ts::parse_scenario(text);
   EXPECT_TRUE(loaded.ok()) << (loaded.errors.empty() ? "" : loaded.errors.front());
   return std::move(*loaded.value);

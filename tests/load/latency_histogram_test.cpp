@@ -177,8 +177,8 @@ TEST(LatencyHistogram, ValuesBelowRangeLandInTheLowestBucket) {
 TEST(LatencyHistogram, CountAtOrBelowCountsWholeBucketsEndingAtTheBound) {
   h hist;
   EXPECT_EQ(hist.count_at_or_below(h::kHighestTrackable), 0U);
-  hist.record(-5);  // the 1 us bucket, which ends at 1000 ns
-  hist.record(100'000'000);  // 100 ms
+  hist.record(-5);                           // the 1 us bucket, which ends at 1000 ns
+  hist.record(100'000'000);                  // 100 ms
   hist.record(h::kHighestTrackable + 1, 4);  // overflow
   EXPECT_EQ(hist.count_at_or_below(999), 0U);
   EXPECT_EQ(hist.count_at_or_below(1'000), 1U);
@@ -204,9 +204,10 @@ TEST(LatencyHistogram, CountAtOrBelowIsExactToPointOnePercentOfTheBound) {
   }
   std::sort(values.begin(), values.end());
   auto exact_at_or_below = [&](double bound) {
-    return static_cast<std::uint64_t>(std::upper_bound(values.begin(), values.end(), bound,
-                                                       [](double b, std::int64_t v) { return b < static_cast<double>(v); }) -
-                                      values.begin());
+    return static_cast<std::uint64_t>(
+        std::upper_bound(values.begin(), values.end(), bound,
+                         [](double b, std::int64_t v) { return b < static_cast<double>(v); }) -
+        values.begin());
   };
   std::uint64_t previous = 0;
   for (std::int64_t bound = 1'000; bound <= h::kHighestTrackable; bound = bound * 3 / 2 + 7) {

@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "tracebench/experiment/service_graph_target.hpp"
 #include "tracebench/load/arrival_schedule.hpp"
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/latency_summary.hpp"
 #include "tracebench/load/open_loop.hpp"
-#include "tracebench/experiment/service_graph_target.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
@@ -120,7 +120,7 @@ TEST(OpenLoop, StallInTheSendPathShowsInCorrectedLatencyOnly) {
   const harness::latency_summary corrected = harness::summarize(r.latency);
   const harness::latency_summary uncorrected = harness::summarize(r.uncorrected);
   EXPECT_GE(corrected.max, 150 * kMs);
-  EXPECT_GE(corrected.p99, 100 * kMs);  // a fifth of the window was late
+  EXPECT_GE(corrected.p99, 100 * kMs);   // a fifth of the window was late
   EXPECT_LT(uncorrected.p99, 50 * kMs);  // only the stalled send itself waited after going out
   EXPECT_GE(r.send_lag.max(), 150 * kMs);
   EXPECT_EQ(r.lost, 0U);

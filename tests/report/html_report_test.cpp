@@ -22,8 +22,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kChartIds = {"overhead", "spectrum", "throughput", "waterfall", "volume-spans",
-                                            "volume-bytes"};
+const std::vector<std::string> kChartIds = {"overhead",  "spectrum",     "throughput",
+                                            "waterfall", "volume-spans", "volume-bytes"};
 
 th::metric_delta delta(double median) {
   th::metric_delta d;
@@ -83,10 +83,11 @@ th::results_file sample_results(bool with_trace) {
     trace.offered_rate = 64;
     trace.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     trace.duration_ns = 120'000'000;
-    trace.spans = {{"00f067aa0ba902b7", "", "gateway", "POST /checkout", "server", 0, 120'000'000, false},
-                   {"00f067aa0ba902b8", "00f067aa0ba902b7", "gateway", "PlaceOrder", "client", 1'000'000, 100'000'000, false},
-                   {"00f067aa0ba902b9", "00f067aa0ba902b7", "gateway", "GET </script><!-- audit", "client", 2'000'000,
-                    10'000'000, true}};
+    trace.spans = {
+        {"00f067aa0ba902b7", "", "gateway", "POST /checkout", "server", 0, 120'000'000, false},
+        {"00f067aa0ba902b8", "00f067aa0ba902b7", "gateway", "PlaceOrder", "client", 1'000'000, 100'000'000, false},
+        {"00f067aa0ba902b9", "00f067aa0ba902b7", "gateway", "GET </script><!-- audit", "client", 2'000'000, 10'000'000,
+         true}};
     results.slowest_trace = trace;
   }
   return results;
@@ -96,8 +97,8 @@ class HtmlReport : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    assets_ = fs::temp_directory_path() / ("tracebench_html_report_" + std::string(info->name()) + "_" +
-                                           std::to_string(::getpid()));
+    assets_ = fs::temp_directory_path() /
+              ("tracebench_html_report_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     // Each stub names a URL the way real library code does, and vega's holds what would end
     // its <script> element early.
     stub("vega", "vega.min.js", "/*stub-vega-begin*/var vega={s:\"</script><!-- \",t:'</SCRIPT >'};/*stub-vega-end*/");
@@ -156,8 +157,8 @@ TEST_F(HtmlReport, NeedsNoNetwork) {
   const std::string html = th::render_html_report(sample_results(true), assets_);
   EXPECT_NE(html.find("https://vega.github.io/vega-lite"), std::string::npos) << "the stub is inlined";
   const std::string page = lower(without_libraries(html));
-  for (const char* pattern : {"src=\"http", "href=\"http", "src='http", "href='http", "http://", "https://",
-                              "<link", "@import", "url("}) {
+  for (const char* pattern :
+       {"src=\"http", "href=\"http", "src='http", "href='http", "http://", "https://", "<link", "@import", "url("}) {
     EXPECT_EQ(page.find(pattern), std::string::npos) << pattern;
   }
   EXPECT_NE(page.find("actions: false"), std::string::npos);

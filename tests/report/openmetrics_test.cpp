@@ -140,10 +140,10 @@ std::string render(const std::vector<openmetrics_series>& series) {
 
 TEST(OpenMetrics, CanonicalNumbersFollowTheSpecsExamples) {
   const std::vector<std::pair<double, std::string>> cases = {
-      {0.0, "0.0"},     {0.001, "0.001"},   {0.002, "0.002"}, {0.01, "0.01"},      {0.1, "0.1"},
-      {0.9, "0.9"},     {0.95, "0.95"},     {0.99, "0.99"},   {0.999, "0.999"},    {1.0, "1.0"},
-      {1.7, "1.7"},     {10.0, "10.0"},     {1e-10, "1e-10"}, {1e-9, "1e-09"},     {1e-5, "1e-05"},
-      {1e-4, "0.0001"}, {1e5, "100000.0"},  {1e6, "1e+06"},   {1e10, "1e+10"},     {1.1e23, "1.1e+23"},
+      {0.0, "0.0"},         {0.001, "0.001"},     {0.002, "0.002"},    {0.01, "0.01"},   {0.1, "0.1"},
+      {0.9, "0.9"},         {0.95, "0.95"},       {0.99, "0.99"},      {0.999, "0.999"}, {1.0, "1.0"},
+      {1.7, "1.7"},         {10.0, "10.0"},       {1e-10, "1e-10"},    {1e-9, "1e-09"},  {1e-5, "1e-05"},
+      {1e-4, "0.0001"},     {1e5, "100000.0"},    {1e6, "1e+06"},      {1e10, "1e+10"},  {1.1e23, "1.1e+23"},
       {0.00025, "0.00025"}, {123.456, "123.456"}, {2.5e-5, "2.5e-05"}, {-0.5, "-0.5"}};
   for (const auto& [value, text] : cases) EXPECT_EQ(openmetrics_canonical_number(value), text) << value;
 }
@@ -253,11 +253,11 @@ TEST(OpenMetrics, ExemplarsGoOnTheirBucketOnlyLargestFirst) {
 
   const parsed_exposition parsed = parse(text);
   const auto views = by_configuration(parsed);
-  const std::map<std::string, std::pair<std::string, std::string>> expected = {  // le -> trace id, value
-      {"0.0001", {trace_id(5), "2e-05"}},
-      {"0.0005", {trace_id(2), "0.0005"}},
-      {"0.005", {trace_id(3), "0.003"}},
-      {"+Inf", {trace_id(4), "100.001"}}};
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {// le -> trace id, value
+                                                                               {"0.0001", {trace_id(5), "2e-05"}},
+                                                                               {"0.0005", {trace_id(2), "0.0005"}},
+                                                                               {"0.005", {trace_id(3), "0.003"}},
+                                                                               {"+Inf", {trace_id(4), "100.001"}}};
   std::size_t seen = 0;
   double previous_le = 0;
   for (const parsed_sample* b : views.at("1/16").buckets) {
@@ -296,8 +296,8 @@ TEST(OpenMetrics, MetadataFirstAndEofLast) {
   ASSERT_TRUE(text.ends_with("\n# EOF\n"));
   const parsed_exposition p = parse(text);
   const std::string name(kName);
-  EXPECT_EQ(p.metadata, (std::vector<std::string>{"# TYPE " + name + " histogram", "# UNIT " + name + " seconds",
-                                                  "# EOF"}));
+  EXPECT_EQ(p.metadata,
+            (std::vector<std::string>{"# TYPE " + name + " histogram", "# UNIT " + name + " seconds", "# EOF"}));
   EXPECT_TRUE(text.starts_with("# TYPE " + name + " histogram\n# UNIT "));
   EXPECT_EQ(text.find('\r'), std::string::npos);
   EXPECT_EQ(render({}), p.metadata[0] + "\n" + p.metadata[1] + "\n# EOF\n");  // no series is valid too
@@ -382,8 +382,8 @@ TEST(OpenMetrics, BadSeriesAndNamesAreRejected) {
   rejects(kName, {{"1/16", nullptr, {}}});
   rejects(kName, {{"1/16", &h, {{trace_id(1), kMs, std::numeric_limits<double>::infinity()}}}});
   const std::vector<openmetrics_series> ok = {{"1/16", &h, {}}};
-  for (std::string_view name : {"latency", "latency_seconds_total", "9_seconds", "bad-name_seconds", "_seconds",
-                                "_x_seconds"}) {
+  for (std::string_view name :
+       {"latency", "latency_seconds_total", "9_seconds", "bad-name_seconds", "_seconds", "_x_seconds"}) {
     rejects(name, ok);
   }
   EXPECT_NO_THROW((void)render_openmetrics("ns:latency_seconds", ok, bounds));

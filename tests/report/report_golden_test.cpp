@@ -47,9 +47,13 @@ void expect_golden(const std::string& rendered, const std::string& golden_name) 
 
 }  // namespace
 
-TEST(ReportGolden, MarkdownMatchesTheGoldenFile) { expect_golden(harness::render_markdown_report(fixture()), "results-checkout.md"); }
+TEST(ReportGolden, MarkdownMatchesTheGoldenFile) {
+  expect_golden(harness::render_markdown_report(fixture()), "results-checkout.md");
+}
 
-TEST(ReportGolden, CsvMatchesTheGoldenFile) { expect_golden(harness::render_csv_report(fixture()), "results-checkout.csv"); }
+TEST(ReportGolden, CsvMatchesTheGoldenFile) {
+  expect_golden(harness::render_csv_report(fixture()), "results-checkout.csv");
+}
 
 // What the golden file must hold, checked apart from it: a golden file regenerated carelessly
 // cannot drop these without this test failing.
@@ -57,7 +61,8 @@ TEST(ReportGolden, MarkdownCarriesWhatTheIssueAsksFor) {
   const harness::results_file results = fixture();
   const std::string md = harness::render_markdown_report(results);
   for (const char* wanted :
-       {"| rate | runs | latency mean | latency p50 | latency p99 | throughput | CPU/req | spans/s | bytes/span | sampled | "
+       {"| rate | runs | latency mean | latency p50 | latency p99 | throughput | CPU/req | spans/s | bytes/span | "
+        "sampled | "
         "Dapper latency | Dapper throughput |",
         "| 1/1 |", "| 1/16 |", "| 1/1024 |", "+16.30%", "-1.48%", "+2.12%", "-0.08%", "-0.20%", "-0.06%",
         "Generator health: achieved at least", "## Span volume", "Per day at the scenario's production rate",

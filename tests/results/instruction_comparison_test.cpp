@@ -66,8 +66,7 @@ TEST(InstructionComparison, TextAndMarkdownCarryTheTableAndTheVerdict) {
   const std::string markdown = render_comparison_markdown(c);
   EXPECT_TRUE(markdown.starts_with("**FAIL**: 1 regression")) << markdown;
   EXPECT_NE(markdown.find("|:--|--:|--:|--:|--:|:--|\n"), std::string::npos) << markdown;
-  EXPECT_NE(markdown.find("| sampled_child_span | 400.0 | 420.0 | +5.0% | +3% | **REGRESSION** |"),
-            std::string::npos)
+  EXPECT_NE(markdown.find("| sampled_child_span | 400.0 | 420.0 | +5.0% | +3% | **REGRESSION** |"), std::string::npos)
       << markdown;
 }
 

@@ -124,7 +124,8 @@ TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
     std::string expected;
   };
   const broken cases[] = {
-      {"/schema", "tracebench.results/2", false, "r.json: /schema: expected \"tracebench.results/1\", got \"tracebench.results/2\""},
+      {"/schema", "tracebench.results/2", false,
+       "r.json: /schema: expected \"tracebench.results/1\", got \"tracebench.results/2\""},
       {"/summary/rows/2/runs", -1, false, "r.json: /summary/rows/2/runs: expected an unsigned integer"},
       {"/summary/rows/1/throughput_change/per_round_percent/0", "x", false,
        "r.json: /summary/rows/1/throughput_change/per_round_percent/0: expected a number"},
@@ -151,7 +152,8 @@ TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
 }
 
 TEST(ResultsFile, FilesThatAreMissingOrNotJsonSayWhich) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("results_file_test_" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("results_file_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string missing = (dir / "missing.json").string();
   try {

@@ -11,10 +11,10 @@
 #include <random>
 #include <vector>
 
+#include "tracebench/collector/tail_sampler.hpp"
 #include "tracebench/results/reweighting.hpp"
 #include "tracebench/tracer/memory_exporter.hpp"
 #include "tracebench/tracer/sampler.hpp"
-#include "tracebench/collector/tail_sampler.hpp"
 
 namespace {
 
@@ -40,7 +40,9 @@ outcome one_pipeline(std::uint64_t seed) {
   tracebench::collector::tail_sampler_options options;
   options.decision_wait = std::chrono::nanoseconds(0);
   options.num_traces = kRequests;
-  options.policy = tracebench::collector::tail_policy::any_of({tracebench::collector::tail_policy::status_error(), tracebench::collector::tail_policy::probabilistic(1.0 / 16)});
+  options.policy =
+      tracebench::collector::tail_policy::any_of({tracebench::collector::tail_policy::status_error(),
+                                                  tracebench::collector::tail_policy::probabilistic(1.0 / 16)});
   options.now = [] { return std::int64_t{0}; };
   tracebench::collector::tail_sampler sampler(kept, options);
 
@@ -91,10 +93,11 @@ TEST(Reweighting, IntervalsCoverTheTruthAndNaiveCountsDoNot) {
       EXPECT_LT(e.naive_requests, kRequests / 10.0);
     }
   }
-  std::printf("coverage over %d seeds: requests %d, error rate %d, naive rate inside the interval %d; mean relative "
-              "error: requests %+.2f%%, error rate %+.2f%%\n",
-              kSeeds, requests_covered, rate_covered, naive_rate_covered, 100 * relative_error_sum / kSeeds,
-              100 * rate_error_sum / kSeeds);
+  std::printf(
+      "coverage over %d seeds: requests %d, error rate %d, naive rate inside the interval %d; mean relative "
+      "error: requests %+.2f%%, error rate %+.2f%%\n",
+      kSeeds, requests_covered, rate_covered, naive_rate_covered, 100 * relative_error_sum / kSeeds,
+      100 * rate_error_sum / kSeeds);
   // 95% intervals: over 200 seeds, at least 88% (the binomial sd of the coverage is 1.5 points,
   // and the normal approximation is a little short with ~50 errors kept per seed).
   EXPECT_GE(requests_covered, kSeeds * 88 / 100) << requests_covered;

@@ -33,11 +33,16 @@ std::vector<double> draws(std::mt19937_64& rng, std::size_t n, double center, do
 
 metric_delta& delta(configuration_summary& row, comparison_metric metric) {
   switch (metric) {
-    case comparison_metric::throughput: return row.throughput;
-    case comparison_metric::cpu: return row.cpu_per_request;
-    case comparison_metric::latency_mean: return row.mean_latency;
-    case comparison_metric::latency_p50: return row.p50_latency;
-    case comparison_metric::latency_p99: return row.p99_latency;
+    case comparison_metric::throughput:
+      return row.throughput;
+    case comparison_metric::cpu:
+      return row.cpu_per_request;
+    case comparison_metric::latency_mean:
+      return row.mean_latency;
+    case comparison_metric::latency_p50:
+      return row.p50_latency;
+    case comparison_metric::latency_p99:
+      return row.p99_latency;
   }
   return row.throughput;
 }
@@ -104,7 +109,7 @@ TEST(RunComparison, PlantedRegressionFailsItsThreshold) {
   EXPECT_GT(m.low_percent, 5.0);
   EXPECT_GE(m.interval_level, 0.95);
   EXPECT_NEAR(m.p_value, 2.0 / 184'756.0, 1e-12);  // perfectly separated: 2 / C(20, 10)
-  EXPECT_EQ(m.adjusted_p_value, m.p_value);         // the only gated test
+  EXPECT_EQ(m.adjusted_p_value, m.p_value);        // the only gated test
   EXPECT_EQ(m.verdict, comparison_verdict::regression);
   EXPECT_TRUE(m.detectability.empty());
   EXPECT_EQ(c.gated_tests, 1U);
@@ -177,9 +182,9 @@ TEST(RunComparison, NoisyAaOverManyTestsIsNothingSignificant) {
       fresh.set(name, metric, draws(rng, 10, 20.0, 30.0));
     }
   }
-  const comparison c = compare_results(
-      base.file, fresh.file,
-      gated({"throughput=-1%", "cpu=+1%", "latency.mean=+1%", "latency.p50=+1%", "latency.p99=+1%"}));
+  const comparison c =
+      compare_results(base.file, fresh.file,
+                      gated({"throughput=-1%", "cpu=+1%", "latency.mean=+1%", "latency.p50=+1%", "latency.p99=+1%"}));
   EXPECT_EQ(c.gated_tests, 30U);
   double smallest_raw = 1.0;
   for (const configuration_comparison& config : c.configurations) {
@@ -244,7 +249,7 @@ TEST(RunComparison, ImprovementBeyondTheThresholdDoesNotFail) {
   const comparison c = compare_results(base.file, fresh.file, gated({"latency.p99=+5%", "throughput=-2%"}));
   const metric_comparison& latency = find(c, "1/1", comparison_metric::latency_p99);
   const metric_comparison& throughput = find(c, "1/1", comparison_metric::throughput);
-  EXPECT_NEAR(latency.change_percent, (1.20 / 1.40 - 1.0) * 100.0, 1.5);  // -14.3%
+  EXPECT_NEAR(latency.change_percent, (1.20 / 1.40 - 1.0) * 100.0, 1.5);     // -14.3%
   EXPECT_NEAR(throughput.change_percent, (0.95 / 0.80 - 1.0) * 100.0, 1.5);  // +18.8%
   EXPECT_LT(latency.adjusted_p_value, 0.001);
   EXPECT_EQ(latency.verdict, comparison_verdict::improved);
@@ -289,19 +294,15 @@ TEST(RunComparison, ThresholdsParseStrictly) {
     const char* text;
     const char* problem;
   };
-  for (const bad_case& b : {bad_case{"latency.p99", "expected METRIC=+N% or METRIC=-N%"},
-                            bad_case{"latency.p95=+5%", "unknown metric \"latency.p95\""},
-                            bad_case{"=+5%", "unknown metric \"\""},
-                            bad_case{"p99=+5%", "unknown metric"},
-                            bad_case{"latency.p99=5%", "needs a sign"},
-                            bad_case{"latency.p99=", "needs a sign"},
-                            bad_case{"latency.p99=+5", "needs a %"},
-                            bad_case{"latency.p99=+%", "\"\" is not a number"},
-                            bad_case{"latency.p99=+abc%", "\"abc\" is not a number"},
-                            bad_case{"latency.p99=+-5%", "\"-5\" is not a number"},
-                            bad_case{"latency.p99=+5%%", "\"5%\" is not a number"},
-                            bad_case{"latency.p99=+inf%", "\"inf\" is not a number"},
-                            bad_case{"throughput=-100%", "a fall is less than 100%"}}) {
+  for (const bad_case& b :
+       {bad_case{"latency.p99", "expected METRIC=+N% or METRIC=-N%"},
+        bad_case{"latency.p95=+5%", "unknown metric \"latency.p95\""}, bad_case{"=+5%", "unknown metric \"\""},
+        bad_case{"p99=+5%", "unknown metric"}, bad_case{"latency.p99=5%", "needs a sign"},
+        bad_case{"latency.p99=", "needs a sign"}, bad_case{"latency.p99=+5", "needs a %"},
+        bad_case{"latency.p99=+%", "\"\" is not a number"}, bad_case{"latency.p99=+abc%", "\"abc\" is not a number"},
+        bad_case{"latency.p99=+-5%", "\"-5\" is not a number"}, bad_case{"latency.p99=+5%%", "\"5%\" is not a number"},
+        bad_case{"latency.p99=+inf%", "\"inf\" is not a number"},
+        bad_case{"throughput=-100%", "a fall is less than 100%"}}) {
     try {
       (void)parse_threshold(b.text);
       ADD_FAILURE() << b.text << " was accepted";
@@ -387,7 +388,7 @@ TEST(RunComparison, AbsoluteBasisComparesRawRunsOffIncluded) {
   EXPECT_EQ(off.verdict, comparison_verdict::regression);
   const metric_comparison& p99 = find(c, "1/1", comparison_metric::latency_p99);
   EXPECT_NEAR(p99.change_percent, 25.0, 3.0);
-  EXPECT_NEAR(p99.new_median, 150e6, 3e6);  // nanoseconds, as the runs hold them
+  EXPECT_NEAR(p99.new_median, 150e6, 3e6);            // nanoseconds, as the runs hold them
   EXPECT_EQ(p99.verdict, comparison_verdict::worse);  // not gated
   EXPECT_EQ(find(c, "1/1", comparison_metric::cpu).change_percent, 0.0);
 
@@ -430,14 +431,22 @@ TEST(RunComparison, FileWarningsAndEnvironmentDifferences) {
   synthetic_file fresh("b.json", 5);
   fresh.file.summary.scenario_name = "checkout-v2";
   base.file.document = {{"complete", true},
-                        {"environment", {{"cpu_model", "AMD EPYC"}, {"cores", 2}, {"git_commit", "5b1f81562cad756e64b2"},
-                                         {"build_type", "Release"}, {"debug_build", false}}}};
+                        {"environment",
+                         {{"cpu_model", "AMD EPYC"},
+                          {"cores", 2},
+                          {"git_commit", "5b1f81562cad756e64b2"},
+                          {"build_type", "Release"},
+                          {"debug_build", false}}}};
   fresh.file.document = {{"complete", false},
-                         {"environment", {{"cpu_model", "AMD EPYC"}, {"cores", 4}, {"git_commit", "7c2e1120aa99-dirty"},
-                                          {"build_type", "Debug"}, {"debug_build", true}}}};
+                         {"environment",
+                          {{"cpu_model", "AMD EPYC"},
+                           {"cores", 4},
+                           {"git_commit", "7c2e1120aa99-dirty"},
+                           {"build_type", "Debug"},
+                           {"debug_build", true}}}};
   const comparison c = compare_results(base.file, fresh.file, {});
-  EXPECT_EQ(c.compared_across,
-            (std::vector<std::string>{"cores 2 -> 4", "build Release -> Debug", "commit 5b1f81562cad -> 7c2e1120aa99-dirty"}));
+  EXPECT_EQ(c.compared_across, (std::vector<std::string>{"cores 2 -> 4", "build Release -> Debug",
+                                                         "commit 5b1f81562cad -> 7c2e1120aa99-dirty"}));
   ASSERT_EQ(c.warnings.size(), 3U);
   EXPECT_NE(c.warnings[0].find("the scenarios differ"), std::string::npos);
   EXPECT_NE(c.warnings[1].find("NEW b.json is incomplete"), std::string::npos);

@@ -241,8 +241,7 @@ TEST(Statistics, HodgesLehmannNormalApproximationElevenByEleven) {
 TEST(Statistics, HodgesLehmannIsTheMedianOfPairwiseDifferences) {
   // Differences 8 9 9 10 10 10 11 11 12 and, from the wild 1000, 998 999 1000: the median is
   // 10.5 where the difference of means is 257.25.
-  const shift_estimate s =
-      hodges_lehmann_shift(std::vector<double>{10, 11, 12, 1000}, std::vector<double>{0, 1, 2});
+  const shift_estimate s = hodges_lehmann_shift(std::vector<double>{10, 11, 12, 1000}, std::vector<double>{0, 1, 2});
   EXPECT_EQ(s.estimate, 10.5);
 }
 
@@ -263,8 +262,8 @@ TEST(Statistics, MinimumDetectableShift) {
   // Residuals from each sample's median: 0 1 1 2 2, twice, so the MAD is 1 and sigma 1.4826.
   const std::vector<double> a{0, 1, -1, 2, -2};
   const std::vector<double> b{10, 11, 9, 12, 8};  // a shift does not change the spread
-  const double expected = 1.4826 * (1.959963984540054 + 0.8416212335729143) * std::sqrt(2.0 / 5.0) *
-                          std::sqrt(std::acos(-1.0) / 3.0);
+  const double expected =
+      1.4826 * (1.959963984540054 + 0.8416212335729143) * std::sqrt(2.0 / 5.0) * std::sqrt(std::acos(-1.0) / 3.0);
   EXPECT_NEAR(minimum_detectable_shift(a, b, 0.05), expected, 1e-9);
   EXPECT_NEAR(minimum_detectable_shift(a, b, 0.05), 2.6883, 1e-4);
   // Four times the rounds, half the shift; a stricter level, a larger one.

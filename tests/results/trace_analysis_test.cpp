@@ -29,10 +29,8 @@ analyzed_span make(std::string trace, std::string id, std::string parent, std::s
 // The gateway waited on b, then on d: both calls are on the path, d's callee the slowest on it.
 TEST(TraceAnalysis, CriticalPathHoldsSequentialCallsAndTheirSlowestSpan) {
   std::vector<analyzed_span> spans = {
-      make("t1", "a", "", "gateway", kServer, 0, 100),
-      make("t1", "b", "a", "gateway", kClient, 10, 30),
-      make("t1", "c", "b", "fast", kServer, 11, 29),
-      make("t1", "d", "a", "gateway", kClient, 30, 95),
+      make("t1", "a", "", "gateway", kServer, 0, 100), make("t1", "b", "a", "gateway", kClient, 10, 30),
+      make("t1", "c", "b", "fast", kServer, 11, 29),   make("t1", "d", "a", "gateway", kClient, 30, 95),
       make("t1", "e", "d", "slow", kServer, 31, 94),
   };
   const trace_report r = analyze_spans(spans);
@@ -51,11 +49,11 @@ TEST(TraceAnalysis, CriticalPathHoldsSequentialCallsAndTheirSlowestSpan) {
 TEST(TraceAnalysis, CountsRootsOrphansAndSkew) {
   std::vector<analyzed_span> spans = {
       make("t1", "a", "", "x", kServer, 10, 100),
-      make("t1", "b", "a", "x", kClient, 5, 50),     // starts before its parent
-      make("t1", "c", "b", "y", kServer, 20, 60),    // ends after the client waiting for it
-      make("t1", "d", "zz", "y", kServer, 20, 60),   // its parent is missing
+      make("t1", "b", "a", "x", kClient, 5, 50),    // starts before its parent
+      make("t1", "c", "b", "y", kServer, 20, 60),   // ends after the client waiting for it
+      make("t1", "d", "zz", "y", kServer, 20, 60),  // its parent is missing
       make("t2", "e", "", "x", kServer, 0, 1),
-      make("t2", "f", "", "x", kServer, 0, 1),       // a second root
+      make("t2", "f", "", "x", kServer, 0, 1),  // a second root
   };
   const trace_report r = analyze_spans(spans);
   EXPECT_EQ(r.traces, 2U);

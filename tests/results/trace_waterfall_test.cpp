@@ -53,15 +53,15 @@ TEST(WaterfallCriticalPath, SingleSpanIsThePath) {
 
 // r [0,100] > a [10,40], b [50,90] > c [55,85]: each waits on the one before, all are on it.
 TEST(WaterfallCriticalPath, SequentialChainIsWhollyCritical) {
-  const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 40), span("b", "r", 50, 90),
-                           span("c", "b", 55, 85)});
+  const auto t =
+      trace_of({span("r", "", 0, 100), span("a", "r", 10, 40), span("b", "r", 50, 90), span("c", "b", 55, 85)});
   EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, true, true}));
 }
 
 // r [0,100] > a [10,60], b [10,90], c [10,30] in parallel: only the longest branch counts.
 TEST(WaterfallCriticalPath, ParallelFanOutKeepsOnlyTheLongestBranch) {
-  const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 60), span("b", "r", 10, 90),
-                           span("c", "r", 10, 30)});
+  const auto t =
+      trace_of({span("r", "", 0, 100), span("a", "r", 10, 60), span("b", "r", 10, 90), span("c", "r", 10, 30)});
   EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, false, true, false}));
 }
 
@@ -69,9 +69,9 @@ TEST(WaterfallCriticalPath, ParallelFanOutKeepsOnlyTheLongestBranch) {
 // d ends last; then a, which ended before d began; inside a, c; inside c, c2 then c1, which
 // ended before c2 began. b overlaps c, so it is not waited on.
 TEST(WaterfallCriticalPath, NestedWalkFollowsLastFinishingChildren) {
-  const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 5, 95), span("b", "a", 10, 50),
-                           span("b1", "b", 15, 45), span("c", "a", 20, 80), span("c1", "c", 25, 70),
-                           span("c2", "c", 72, 78), span("d", "r", 96, 99)});
+  const auto t =
+      trace_of({span("r", "", 0, 100), span("a", "r", 5, 95), span("b", "a", 10, 50), span("b1", "b", 15, 45),
+                span("c", "a", 20, 80), span("c1", "c", 25, 70), span("c2", "c", 72, 78), span("d", "r", 96, 99)});
   EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, false, false, true, true, true, true}));
 }
 
@@ -92,8 +92,8 @@ TEST(WaterfallCriticalPath, ChildStartingBeforeItsParentIsClamped) {
 
 // r [0,100] > a [10,50]; o [60,99] names a parent the trace lacks: ignored, though it ends later.
 TEST(WaterfallCriticalPath, OrphansAreIgnored) {
-  const auto t = trace_of({span("r", "", 0, 100), span("a", "r", 10, 50), span("o", "ffff", 60, 99),
-                           span("o1", "o", 70, 98)});
+  const auto t =
+      trace_of({span("r", "", 0, 100), span("a", "r", 10, 50), span("o", "ffff", 60, 99), span("o1", "o", 70, 98)});
   EXPECT_EQ(th::on_critical_path(t), (std::vector<bool>{true, true, false, false}));
 }
 
@@ -111,20 +111,19 @@ TEST(WaterfallCriticalPath, TraceWithoutItsRootStartsAtTheFirstOrphan) {
 
 TEST(WaterfallOrder, DepthFirstWithSiblingsByStart) {
   // Listed out of start order on purpose: c2 before c1, d before a.
-  const auto t = trace_of({span("r", "", 0, 100), span("d", "r", 96, 99), span("a", "r", 5, 95),
-                           span("c", "a", 20, 80), span("c2", "c", 72, 78), span("c1", "c", 25, 70),
-                           span("b", "a", 10, 50)});
+  const auto t = trace_of({span("r", "", 0, 100), span("d", "r", 96, 99), span("a", "r", 5, 95), span("c", "a", 20, 80),
+                           span("c2", "c", 72, 78), span("c1", "c", 25, 70), span("b", "a", 10, 50)});
   EXPECT_EQ(order_of(t), (std::vector<std::string>{"r@0", "a@1", "b@2", "c@2", "c1@3", "c2@3", "d@1"}));
 }
 
 TEST(WaterfallOrder, OrphanSubtreesFollowTheRootsTree) {
-  const auto t = trace_of({span("o", "ffff", 5, 99), span("r", "", 0, 100), span("o1", "o", 70, 98),
-                           span("a", "r", 10, 50)});
+  const auto t =
+      trace_of({span("o", "ffff", 5, 99), span("r", "", 0, 100), span("o1", "o", 70, 98), span("a", "r", 10, 50)});
   EXPECT_EQ(order_of(t), (std::vector<std::string>{"r@0", "a@1", "o@0", "o1@1"}));
 }
 
 TEST(WaterfallOrder, ParentCyclesAreListedOnce) {
-  const auto t = trace_of({span("r", "", 0, 100), span("p", "q", 10, 20), span("q", "p", 30, 40),
-                           span("s", "s", 50, 60)});
+  const auto t =
+      trace_of({span("r", "", 0, 100), span("p", "q", 10, 20), span("q", "p", 30, 40), span("s", "s", 50, 60)});
   EXPECT_EQ(order_of(t), (std::vector<std::string>{"r@0", "s@0", "p@0", "q@1"}));
 }

@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kDir = fs::path(TRACEBENCH_SOURCE_DIR) / "scenarios";
-const std::vector<std::string> kShipped = {"add-to-cart", "async-queue",  "batch-consumer", "broken-propagation",
-                                           "checkout",    "clock-skew",   "order-fanout",   "rare-failures",
-                                           "web-search"};
+const std::vector<std::string> kShipped = {"add-to-cart",        "async-queue",   "batch-consumer",
+                                           "broken-propagation", "checkout",      "clock-skew",
+                                           "order-fanout",       "rare-failures", "web-search"};
 
 ts::scenario load(const std::string& name) {
   ts::load_result r = ts::load_scenario_file(kDir / (name + ".json"));

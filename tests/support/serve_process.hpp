@@ -28,8 +28,8 @@ class background_command {
   background_command(const fs::path& dir, const std::string& name, const std::string& args,
                      const std::string& program = kTracebenchBinary)
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
-    const std::string command = "exec '" + program + "' " + args + " >'" + out_.string() + "' 2>'" +
-                                err_.string() + "'";
+    const std::string command =
+        "exec '" + program + "' " + args + " >'" + out_.string() + "' 2>'" + err_.string() + "'";
     pid_ = ::fork();
     if (pid_ == 0) {
       ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
@@ -120,7 +120,8 @@ inline std::string http_exchange(std::uint16_t port, const std::string& request)
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
       ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
     char buffer[4096];
-    for (ssize_t n = 0; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n = 0; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+      reply.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
   return reply;

@@ -42,7 +42,7 @@ TEST(AttributeTest, SetOverwritesSameKeyAndCountsWhatIsOverTheLimit) {
   list.set_limit(2);
   list.set("a", 1);
   list.set("b", "x");
-  list.set("a", 2.5);  // overwrite, not a new attribute
+  list.set("a", 2.5);   // overwrite, not a new attribute
   list.set("c", true);  // over the limit
   list.set("", 7);      // empty keys are not allowed
   ASSERT_EQ(list.size(), 2U);

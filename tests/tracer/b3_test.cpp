@@ -111,25 +111,34 @@ std::vector<b3_case> cases() {
       bad("multi_zero_span", multi(kTrace, std::string(16, '0'), "1")),
       bad("multi_trace_33_hex", multi(kTrace + "1", kSpan, "1")),
       bad("multi_duplicated_trace", {{"X-B3-TraceId", kTrace}, {"X-B3-TraceId", kOther}, {"X-B3-SpanId", kSpan}}),
-      bad("multi_duplicated_sampled", {{"X-B3-TraceId", kTrace}, {"X-B3-SpanId", kSpan}, {"X-B3-Sampled", "1"},
-                                       {"X-B3-Sampled", "0"}}),
+      bad("multi_duplicated_sampled",
+          {{"X-B3-TraceId", kTrace}, {"X-B3-SpanId", kSpan}, {"X-B3-Sampled", "1"}, {"X-B3-Sampled", "0"}}),
       bad("nothing", {}),
       // --- both forms: single preferred, multi as fallback
-      ok("single_preferred_over_multi", [] {
-           headers h = multi(kOther, kParent, "0");
-           h.emplace_back("b3", dash({kTrace, kSpan, "1"}));
-           return h;
-         }(), kSampledFlag),
-      ok("bad_single_falls_back_to_multi", [] {
-           headers h = multi(kTrace, kSpan, "1");
-           h.emplace_back("b3", "garbage");
-           return h;
-         }(), kSampledFlag),
-      ok("sampling_only_single_falls_back_to_multi", [] {
-           headers h = multi(kTrace, kSpan, "0");
-           h.emplace_back("b3", "1");
-           return h;
-         }(), 0),
+      ok(
+          "single_preferred_over_multi",
+          [] {
+            headers h = multi(kOther, kParent, "0");
+            h.emplace_back("b3", dash({kTrace, kSpan, "1"}));
+            return h;
+          }(),
+          kSampledFlag),
+      ok(
+          "bad_single_falls_back_to_multi",
+          [] {
+            headers h = multi(kTrace, kSpan, "1");
+            h.emplace_back("b3", "garbage");
+            return h;
+          }(),
+          kSampledFlag),
+      ok(
+          "sampling_only_single_falls_back_to_multi",
+          [] {
+            headers h = multi(kTrace, kSpan, "0");
+            h.emplace_back("b3", "1");
+            return h;
+          }(),
+          0),
   };
 }
 

@@ -69,7 +69,13 @@ std::vector<parse_case> parse_cases() {
       {"percent_lowercase_hex", "k=%c3%a9", {{"k", "\xc3\xa9", ""}}, 0},
       {"percent_utf8_three_bytes", "k=%E2%9C%93", {{"k", "\xe2\x9c\x93", ""}}, 0},
       {"percent_utf8_four_bytes", "k=%F0%9F%98%80", {{"k", "\xf0\x9f\x98\x80", ""}}, 0},
-      {"invalid_utf8_byte_replaced", "k=a%FFb", {{"k", "a\xef\xbf\xbd" "b", ""}}, 0},
+      {"invalid_utf8_byte_replaced",
+       "k=a%FFb",
+       {{"k",
+         "a\xef\xbf\xbd"
+         "b",
+         ""}},
+       0},
       {"truncated_utf8_one_replacement", "k=%E2%9Cx", {{"k", "\xef\xbf\xbdx", ""}}, 0},
       {"overlong_utf8_replaced", "k=%C0%AF", {{"k", "\xef\xbf\xbd\xef\xbf\xbd", ""}}, 0},
       {"surrogate_utf8_replaced", "k=%ED%A0%80", {{"k", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", ""}}, 0},
@@ -92,7 +98,11 @@ std::vector<parse_case> parse_cases() {
       {"value_with_space", "k=a b", {}, 1},
       {"value_with_dquote", "k=\"v\"", {}, 1},
       {"value_with_backslash", "k=a\\b", {}, 1},
-      {"value_with_ctl", std::string("k=a\x01" "b,j=\x7f"), {}, 2},
+      {"value_with_ctl",
+       std::string("k=a\x01"
+                   "b,j=\x7f"),
+       {},
+       2},
       {"value_with_nul", std::string("k=a\0b,j=1", 9), {{"j", "1", ""}}, 1},
       {"value_non_ascii", "k=\xc3\xa9", {}, 1},
       {"empty_property", "k=v;", {}, 1},
@@ -188,8 +198,7 @@ TEST_P(EncodeTable, EncodesAndRoundTrips) {
 INSTANTIATE_TEST_SUITE_P(
     Baggage, EncodeTable,
     ::testing::Values(
-        encode_case{"plain", {{"k", "v", ""}}, "k=v"},
-        encode_case{"space", {{"k", "a b", ""}}, "k=a%20b"},
+        encode_case{"plain", {{"k", "v", ""}}, "k=v"}, encode_case{"space", {{"k", "a b", ""}}, "k=a%20b"},
         encode_case{"percent", {{"k", "50%", ""}}, "k=50%25"},
         encode_case{"percent_that_looks_like_escape", {{"k", "%41", ""}}, "k=%2541"},
         encode_case{"equals", {{"k", "x=y", ""}}, "k=x%3Dy"},
@@ -251,8 +260,15 @@ TEST(Baggage, GetAndSet) {
 
 TEST(Baggage, HostileHeadersNeverThrowAndStayBounded) {
   std::vector<std::string> hostile = {
-      std::string(100000, ','), std::string(100000, '='), std::string(100000, ';'), std::string(100000, '%'),
-      std::string(20000, 'a'), std::string("\0\0\0=\0", 5), "\xff\xfe\xfd=\xff", "k=%", "k=%%%%",
+      std::string(100000, ','),
+      std::string(100000, '='),
+      std::string(100000, ';'),
+      std::string(100000, '%'),
+      std::string(20000, 'a'),
+      std::string("\0\0\0=\0", 5),
+      "\xff\xfe\xfd=\xff",
+      "k=%",
+      "k=%%%%",
   };
   std::string many;
   for (std::size_t i = 0; i < 10000; ++i) many += numbered("k", i) + "=1,";

@@ -289,8 +289,8 @@ TEST(BatchProcessorTest, WorkerCpuTimeCountsTheExportersWorkAndSurvivesShutdown)
     bool force_flush(std::chrono::milliseconds) noexcept override { return true; }
     void shutdown() noexcept override {}
   };
-  auto processor = std::make_shared<batch_processor>(
-      std::make_shared<busy_exporter>(), batch_options{.max_export_batch = 1, .schedule_delay = 60s});
+  auto processor = std::make_shared<batch_processor>(std::make_shared<busy_exporter>(),
+                                                     batch_options{.max_export_batch = 1, .schedule_delay = 60s});
   auto t = make_tracer(processor);
   const std::chrono::nanoseconds before = processor->worker_cpu_time();
   for (int i = 0; i < 20; ++i) (void)end_span(*t);
@@ -439,9 +439,10 @@ TEST(BatchProcessorTest, ManyShortLivedThreadsReuseSlots) {
   auto t = make_tracer(processor);
   for (int round = 0; round < 50; ++round) {
     std::vector<std::thread> threads;
-    for (int i = 0; i < 8; ++i) threads.emplace_back([&] {
-      for (int j = 0; j < 10; ++j) end_span(*t);
-    });
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&] {
+        for (int j = 0; j < 10; ++j) end_span(*t);
+      });
     for (auto& th : threads) th.join();
   }
   ASSERT_TRUE(processor->force_flush(10s));

@@ -95,8 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
         error_case{"tracecontext,,baggage",
                    "propagators: empty entry in \"tracecontext,,baggage\" (known: tracecontext, baggage, b3, b3multi)"},
         error_case{"b3,", "propagators: empty entry in \"b3,\" (known: tracecontext, baggage, b3, b3multi)"},
-        error_case{"b3, b3",
-                   "propagators: repeated propagator \"b3\" (known: tracecontext, baggage, b3, b3multi)"}));
+        error_case{"b3, b3", "propagators: repeated propagator \"b3\" (known: tracecontext, baggage, b3, b3multi)"}));
 
 TEST(Composite, DefaultExtractsBothTraceContextAndBaggage) {
   const auto p = make_propagator("");

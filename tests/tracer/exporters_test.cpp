@@ -30,8 +30,7 @@ class ExportersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("tracebench-exporters-" + std::to_string(::getpid()) + "-" + info->name());
+    dir_ = fs::temp_directory_path() / ("tracebench-exporters-" + std::to_string(::getpid()) + "-" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -20,14 +20,16 @@ TEST_P(IequalsTable, AsciiCaseFoldingOnly) {
   EXPECT_EQ(iequals(GetParam().a, GetParam().b), GetParam().equal);
   EXPECT_EQ(iequals(GetParam().b, GetParam().a), GetParam().equal);
 }
-INSTANTIATE_TEST_SUITE_P(
-    HeaderCarrier, IequalsTable,
-    ::testing::Values(iequals_case{"traceparent", "traceparent", true}, iequals_case{"traceparent", "TraceParent", true},
-                      iequals_case{"X-B3-TraceId", "x-b3-traceid", true}, iequals_case{"", "", true},
-                      iequals_case{"a", "", false}, iequals_case{"abc", "abd", false},
-                      iequals_case{"abc", "abcd", false}, iequals_case{"@", "`", false},  // 0x40/0x60 differ by 0x20
-                      iequals_case{"[", "{", false}, iequals_case{"\xc3\x89", "\xc3\xa9", false},  // not Unicode folding
-                      iequals_case{"b3", "B3", true}));
+INSTANTIATE_TEST_SUITE_P(HeaderCarrier, IequalsTable,
+                         ::testing::Values(iequals_case{"traceparent", "traceparent", true},
+                                           iequals_case{"traceparent", "TraceParent", true},
+                                           iequals_case{"X-B3-TraceId", "x-b3-traceid", true},
+                                           iequals_case{"", "", true}, iequals_case{"a", "", false},
+                                           iequals_case{"abc", "abd", false}, iequals_case{"abc", "abcd", false},
+                                           iequals_case{"@", "`", false},  // 0x40/0x60 differ by 0x20
+                                           iequals_case{"[", "{", false},
+                                           iequals_case{"\xc3\x89", "\xc3\xa9", false},  // not Unicode folding
+                                           iequals_case{"b3", "B3", true}));
 
 TEST(HeaderList, GetIsCaseInsensitive) {
   const header_list h{{"TraceParent", "v1"}, {"other", "x"}};

@@ -62,8 +62,8 @@ TEST(TraceIdTest, RejectsNonHex) {
     for (const std::size_t pos : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{31}}) {
       std::string s(kTraceHex);
       s[pos] = bad;
-      EXPECT_FALSE(trace_id::from_hex(s).has_value()) << "char " << int(static_cast<unsigned char>(bad)) << " at "
-                                                      << pos;
+      EXPECT_FALSE(trace_id::from_hex(s).has_value())
+          << "char " << int(static_cast<unsigned char>(bad)) << " at " << pos;
     }
   }
 }

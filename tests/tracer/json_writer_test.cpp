@@ -41,12 +41,12 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
       {"\b\f\n\r\t"sv, R"("\b\f\n\r\t")"sv},
       {"\0"sv, R"("\u0000")"sv},
       {"\x01\x1f"sv, R"("\u0001\u001f")"sv},
-      {"x\x7fy"sv, "\"x\x7fy\""sv},  // DEL is legal in JSON strings
-      {"caf\xc3\xa9"sv, "\"caf\xc3\xa9\""sv},                 // valid UTF-8 copied as-is
+      {"x\x7fy"sv, "\"x\x7fy\""sv},            // DEL is legal in JSON strings
+      {"caf\xc3\xa9"sv, "\"caf\xc3\xa9\""sv},  // valid UTF-8 copied as-is
       {"\xe2\x82\xac \xf0\x9f\x98\x80"sv, "\"\xe2\x82\xac \xf0\x9f\x98\x80\""sv},
-      {"bad\xff"sv, "\"bad\xef\xbf\xbd\""sv},                  // invalid byte -> U+FFFD
-      {"\xc3"sv, "\"\xef\xbf\xbd\""sv},                       // truncated sequence
-      {"\xc0\xaf"sv, "\"\xef\xbf\xbd\xef\xbf\xbd\""sv},       // overlong '/'
+      {"bad\xff"sv, "\"bad\xef\xbf\xbd\""sv},                            // invalid byte -> U+FFFD
+      {"\xc3"sv, "\"\xef\xbf\xbd\""sv},                                  // truncated sequence
+      {"\xc0\xaf"sv, "\"\xef\xbf\xbd\xef\xbf\xbd\""sv},                  // overlong '/'
       {"\xed\xa0\x80"sv, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""sv},  // surrogate
   };
   for (std::size_t i = 0; i < std::size(cases); ++i) {
@@ -63,8 +63,7 @@ TEST(JsonWriter, MatchesAReferenceEncoderAtEveryPosition) {
       for (const std::string& special : specials) {
         std::string s(length, 'a');
         s.replace(pos, 1, special);
-        const std::string expected =
-            nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string expected = nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         ASSERT_EQ(encode_string(s), expected) << "length " << length << " pos " << pos;
       }
     }
@@ -169,7 +168,7 @@ TEST(JsonWriter, GrowsAcrossManyStepsAndTrimsOnFinish) {
     w.finish();
     EXPECT_EQ(out.size(), w.size());
     w.null_value();  // writing may continue after finish
-  }  // the destructor trims again
+  }                  // the destructor trims again
   expected += ",\"";
   expected.append(100'000, 'x');
   expected += "\"]";

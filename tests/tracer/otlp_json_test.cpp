@@ -44,8 +44,8 @@ void fill_full_span(span_data& s, const resource& owner) {
   retry->attributes.set("attempt", 2);
   retry->attributes.set("reason", "timeout");
   s.add_event("gave up", kStart + 2000);
-  link_data* link = s.add_link(span_context{trace_id{0, 0x42}, span_id{0x43}, kSampledFlag, true,
-                                            trace_state::parse("vendor=x").value()});
+  link_data* link = s.add_link(
+      span_context{trace_id{0, 0x42}, span_id{0x43}, kSampledFlag, true, trace_state::parse("vendor=x").value()});
   link->attributes.set("link.kind", "batch");
   s.status = status_code::error;
   s.status_message = "card declined";
@@ -92,7 +92,7 @@ TEST(OtlpJson, EverySpanField) {
   EXPECT_EQ(span.at("traceState"), "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
   EXPECT_EQ(span.at("flags"), 0x01 | 0x100 | 0x200);  // sampled, parent known to be remote
   EXPECT_EQ(span.at("name"), "POST /checkout");
-  EXPECT_EQ(span.at("kind"), 2);  // SPAN_KIND_SERVER, a number
+  EXPECT_EQ(span.at("kind"), 2);                                   // SPAN_KIND_SERVER, a number
   EXPECT_EQ(span.at("startTimeUnixNano"), "1700000000123456789");  // strings, not numbers
   EXPECT_EQ(span.at("endTimeUnixNano"), "1700000000993456789");
 

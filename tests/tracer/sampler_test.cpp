@@ -162,8 +162,8 @@ TEST(ParentBasedTest, FollowsTheParentInAllFourCases) {
 TEST(ParentBasedTest, FollowsTheParentAgainstTheRootRatio) {
   // A parent's decision wins even where the root sampler would decide the other way.
   const sampler s = sampler::parent_based(sampler::consistent_probability(1.0 / 1024));
-  const trace_id unlikely = with_randomness(0);                // the root sampler drops it
-  const trace_id likely = with_randomness(kRandomnessMask);    // the root sampler keeps it
+  const trace_id unlikely = with_randomness(0);              // the root sampler drops it
+  const trace_id likely = with_randomness(kRandomnessMask);  // the root sampler keeps it
   EXPECT_TRUE(s.should_sample(context(unlikely, true, true), unlikely).sampled);
   EXPECT_FALSE(s.should_sample(context(likely, false, false), likely).sampled);
 }
@@ -284,8 +284,8 @@ TEST(ConsistentProbabilityTest, SampledRootsCarryTheThreshold) {
   EXPECT_TRUE(half.should_sample({}, with_randomness(kMaxThreshold / 2)).sampled);
   EXPECT_FALSE(half.should_sample({}, with_randomness(kMaxThreshold / 2 - 1)).sampled);
   // Under parent_based the root keeps the threshold too.
-  const sampling_result root =
-      sampler::parent_based(sampler::consistent_probability(1.0 / 16)).should_sample({}, with_randomness(kRandomnessMask));
+  const sampling_result root = sampler::parent_based(sampler::consistent_probability(1.0 / 16))
+                                   .should_sample({}, with_randomness(kRandomnessMask));
   EXPECT_TRUE(root.sampled);
   EXPECT_EQ(root.state.get("ot"), "th:f");
   // Other samplers write no tracestate for roots.
@@ -333,10 +333,10 @@ TEST(ConsistentProbabilityTest, ChildDecidedAfreshUpdatesThresholdAndKeepsTheRes
 
   // Same threshold already present: the parent's state passes through unchanged.
   const trace_state same = state_of("ot=th:c,vendor=abc");
-  EXPECT_EQ(s.should_sample(context(with_randomness(kRandomnessMask), true, false, same),
-                            with_randomness(kRandomnessMask))
-                .state,
-            same);
+  EXPECT_EQ(
+      s.should_sample(context(with_randomness(kRandomnessMask), true, false, same), with_randomness(kRandomnessMask))
+          .state,
+      same);
 }
 
 TEST(ConsistentProbabilityTest, AdjustedCount) {
@@ -394,8 +394,8 @@ TEST(ParseSamplingRatioTest, Accepts) {
 }
 
 TEST(ParseSamplingRatioTest, RejectsWithAMessageNamingTheText) {
-  for (const std::string_view bad : {"1/0", "2", "-1", "abc", "", "1/", "%", "50%%", "nan", "inf", "/2", "101%",
-                                     "-5%", "0/0", "1/2/3", "0x1", "1 /", "0.5 0.5"}) {
+  for (const std::string_view bad : {"1/0", "2", "-1", "abc", "", "1/", "%", "50%%", "nan", "inf", "/2", "101%", "-5%",
+                                     "0/0", "1/2/3", "0x1", "1 /", "0.5 0.5"}) {
     try {
       const double value = parse_sampling_ratio(bad);
       ADD_FAILURE() << "\"" << bad << "\" was accepted as " << value;

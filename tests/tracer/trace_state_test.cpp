@@ -19,28 +19,27 @@ class KeyGrammar : public ::testing::TestWithParam<grammar_case> {};
 TEST_P(KeyGrammar, MatchesLevel2) { EXPECT_EQ(trace_state::valid_key(GetParam().text), GetParam().valid); }
 INSTANTIATE_TEST_SUITE_P(
     TraceState, KeyGrammar,
-    ::testing::Values(grammar_case{"a", true}, grammar_case{"rojo", true}, grammar_case{"a0_-*/", true},
-                      grammar_case{std::string("z").append(255, '9'), true},
-                      grammar_case{std::string("z").append(256, '9'), false},
-                      grammar_case{"", false}, grammar_case{"0abc", false}, grammar_case{"_a", false},
-                      grammar_case{"Abc", false}, grammar_case{"aBc", false}, grammar_case{"a.b", false},
-                      grammar_case{"a b", false}, grammar_case{"a=b", false}, grammar_case{"t@v", true},
-                      grammar_case{"0@v", true}, grammar_case{"_t@v", false}, grammar_case{"t@0v", false},
-                      grammar_case{"t@", false}, grammar_case{"@v", false}, grammar_case{"t@v@w", false},
-                      grammar_case{std::string(241, '7') + "@v", true}, grammar_case{std::string(242, '7') + "@v", false},
-                      grammar_case{std::string("t@v").append(13, '_'), true},
-                      grammar_case{std::string("t@v").append(14, '_'), false},
-                      grammar_case{"t@V", false}, grammar_case{std::string("a\0b", 3), false}));
+    ::testing::Values(
+        grammar_case{"a", true}, grammar_case{"rojo", true}, grammar_case{"a0_-*/", true},
+        grammar_case{std::string("z").append(255, '9'), true}, grammar_case{std::string("z").append(256, '9'), false},
+        grammar_case{"", false}, grammar_case{"0abc", false}, grammar_case{"_a", false}, grammar_case{"Abc", false},
+        grammar_case{"aBc", false}, grammar_case{"a.b", false}, grammar_case{"a b", false}, grammar_case{"a=b", false},
+        grammar_case{"t@v", true}, grammar_case{"0@v", true}, grammar_case{"_t@v", false}, grammar_case{"t@0v", false},
+        grammar_case{"t@", false}, grammar_case{"@v", false}, grammar_case{"t@v@w", false},
+        grammar_case{std::string(241, '7') + "@v", true}, grammar_case{std::string(242, '7') + "@v", false},
+        grammar_case{std::string("t@v").append(13, '_'), true}, grammar_case{std::string("t@v").append(14, '_'), false},
+        grammar_case{"t@V", false}, grammar_case{std::string("a\0b", 3), false}));
 
 class ValueGrammar : public ::testing::TestWithParam<grammar_case> {};
 TEST_P(ValueGrammar, MatchesLevel2) { EXPECT_EQ(trace_state::valid_value(GetParam().text), GetParam().valid); }
-INSTANTIATE_TEST_SUITE_P(
-    TraceState, ValueGrammar,
-    ::testing::Values(grammar_case{"x", true}, grammar_case{" x", true}, grammar_case{"x y", true},
-                      grammar_case{"x ", false}, grammar_case{"", false}, grammar_case{" ", false},
-                      grammar_case{"a,b", false}, grammar_case{"a=b", false}, grammar_case{"a\tb", false},
-                      grammar_case{"\x7f", false}, grammar_case{"~!", true}, grammar_case{std::string(256, 'v'), true},
-                      grammar_case{std::string(257, 'v'), false}, grammar_case{"caf\xc3\xa9", false}));
+INSTANTIATE_TEST_SUITE_P(TraceState, ValueGrammar,
+                         ::testing::Values(grammar_case{"x", true}, grammar_case{" x", true}, grammar_case{"x y", true},
+                                           grammar_case{"x ", false}, grammar_case{"", false}, grammar_case{" ", false},
+                                           grammar_case{"a,b", false}, grammar_case{"a=b", false},
+                                           grammar_case{"a\tb", false}, grammar_case{"\x7f", false},
+                                           grammar_case{"~!", true}, grammar_case{std::string(256, 'v'), true},
+                                           grammar_case{std::string(257, 'v'), false},
+                                           grammar_case{"caf\xc3\xa9", false}));
 
 TEST(TraceState, ParseKeepsOrderAndValues) {
   const auto s = trace_state::parse("b=2, a=1");

@@ -106,10 +106,18 @@ std::vector<copied_attribute> copy_attributes(const attribute_list& list) {
     copied_attribute c{a.key, a.type, {}, 0, 0, false};
     const attribute_value v = a.value();
     switch (a.type) {
-      case attribute_type::string: c.str = std::string(v.as_string()); break;
-      case attribute_type::int64: c.i = v.as_int(); break;
-      case attribute_type::float64: c.d = v.as_double(); break;
-      case attribute_type::boolean: c.b = v.as_bool(); break;
+      case attribute_type::string:
+        c.str = std::string(v.as_string());
+        break;
+      case attribute_type::int64:
+        c.i = v.as_int();
+        break;
+      case attribute_type::float64:
+        c.d = v.as_double();
+        break;
+      case attribute_type::boolean:
+        c.b = v.as_bool();
+        break;
     }
     out.push_back(std::move(c));
   }
@@ -454,7 +462,8 @@ TEST(TracerAllocationTest, SampledSpanWithAttributesAllocatesNothingAfterWarmUp)
 TEST(TracerAllocationTest, SampledSpanThroughBatchProcessorAllocatesNothingOnTheCaller) {
   auto exporter = std::make_shared<counting_exporter>();
   auto processor = std::make_shared<batch_processor>(
-      exporter, batch_options{.queue_per_thread = 4096, .max_export_batch = 256, .schedule_delay = std::chrono::milliseconds(5)});
+      exporter,
+      batch_options{.queue_per_thread = 4096, .max_export_batch = 256, .schedule_delay = std::chrono::milliseconds(5)});
   tracer t(std::make_shared<resource>("cart"), sampler::always_on(), processor);
   auto body = [&] {
     for (int i = 0; i < 1000; ++i) {
@@ -546,7 +555,8 @@ TEST(SpanTest, AttributeLimitCountsDropped) {
   const std::size_t limit = attribute_list::kDefaultLimit;
   {
     span s = f.t.start_root_span("s", span_kind::internal);
-    for (std::size_t i = 0; i < limit + 5; ++i) s.set_attribute("key" + std::to_string(i), static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < limit + 5; ++i)
+      s.set_attribute("key" + std::to_string(i), static_cast<std::int64_t>(i));
     s.set_attribute("key0", "overwrite at the limit still works");
     s.set_attribute("key" + std::to_string(limit + 1), 1);  // over the limit again: dropped again
   }

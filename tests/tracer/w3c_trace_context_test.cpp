@@ -61,10 +61,10 @@ struct extract_case {
   std::string name;
   headers request;
   bool valid;
-  std::string trace;          // expected ids when valid
+  std::string trace;  // expected ids when valid
   std::string span;
   std::uint8_t flags = 0;
-  members state;              // expected tracestate members (empty: none kept)
+  members state;  // expected tracestate members (empty: none kept)
 };
 void PrintTo(const extract_case& c, std::ostream* os) { *os << c.name; }
 
@@ -139,11 +139,10 @@ std::vector<extract_case> extract_cases() {
       // --- tracestate grammar and limits
       ok_state("state_two_members", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
                {{"rojo", "00f067aa0ba902b7"}, {"congo", "t61rcWkgMzE"}}),
-      ok("state_headers_combined_in_order",
-         {{"traceparent", kValid}, {"tracestate", "a=1,b=2"}, {"TraceState", "c=3"}}, 0x01,
-         {{"a", "1"}, {"b", "2"}, {"c", "3"}}),
-      ok("state_empty_header_among_others", {{"traceparent", kValid}, {"tracestate", ""}, {"tracestate", "a=1"}},
-         0x01, {{"a", "1"}}),
+      ok("state_headers_combined_in_order", {{"traceparent", kValid}, {"tracestate", "a=1,b=2"}, {"TraceState", "c=3"}},
+         0x01, {{"a", "1"}, {"b", "2"}, {"c", "3"}}),
+      ok("state_empty_header_among_others", {{"traceparent", kValid}, {"tracestate", ""}, {"tracestate", "a=1"}}, 0x01,
+         {{"a", "1"}}),
       ok_state("state_empty_header", "", {}),
       ok_state("state_empty_members", ",,a=1,, ,b=2,", {{"a", "1"}, {"b", "2"}}),
       ok_state("state_ows_around_members", " \ta=1 ,\t b=2\t ", {{"a", "1"}, {"b", "2"}}),
@@ -158,8 +157,8 @@ std::vector<extract_case> extract_cases() {
          {{"traceparent", kValid}, {"tracestate", numbered_members(20)}, {"tracestate", numbered_members(13, 20)}},
          0x01, {}),
       dropped_state("state_duplicate_key", "a=1,b=2,a=3"),
-      ok("state_duplicate_key_over_two_headers", {{"traceparent", kValid}, {"tracestate", "a=1"}, {"tracestate", "a=2"}},
-         0x01, {}),
+      ok("state_duplicate_key_over_two_headers",
+         {{"traceparent", kValid}, {"tracestate", "a=1"}, {"tracestate", "a=2"}}, 0x01, {}),
       ok_state("state_simple_key_chars", "a0_-*/z=1", {{"a0_-*/z", "1"}}),
       dropped_state("state_key_uppercase", "Rojo=1"),
       dropped_state("state_simple_key_starts_with_digit", "1abc=1"),
@@ -221,8 +220,8 @@ TEST(W3cExtractTable, HasAtLeast40Cases) { EXPECT_GE(extract_cases().size(), 40u
 
 struct inject_case {
   std::string name;
-  std::string state_in;   // parsed into the context's trace_state
-  std::string expected;   // tracestate header written ("" = header absent)
+  std::string state_in;  // parsed into the context's trace_state
+  std::string expected;  // tracestate header written ("" = header absent)
 };
 void PrintTo(const inject_case& c, std::ostream* os) { *os << c.name; }
 
@@ -250,7 +249,7 @@ std::vector<inject_case> inject_cases() {
   const std::string five100 = six100.substr(0, 5 * 100 + 4);
   const std::string four100 = six100.substr(0, 4 * 100 + 3);
   const std::string three100 = six100.substr(0, 3 * 100 + 2);
-  const std::string max_k = member_of_length("k", 258);      // 256-char value
+  const std::string max_k = member_of_length("k", 258);  // 256-char value
   const std::string max_j = member_of_length("j", 258);
   const std::string max_member = std::string(256, 'z') + "=" + std::string(256, 'v');  // 513
   return {
@@ -366,7 +365,8 @@ INSTANTIATE_TEST_SUITE_P(
     W3c, RoundTripTable,
     ::testing::Values(round_trip_case{"sampled_no_state", kTrace, kSpan, 0x01, ""},
                       round_trip_case{"unsampled_with_state", kTrace, kSpan, 0x00, "rojo=1,congo=t61rcWkgMzE"},
-                      round_trip_case{"random_flag", "ffffffffffffffffffffffffffffffff", "ffffffffffffffff", 0x03, "a=b"},
+                      round_trip_case{"random_flag", "ffffffffffffffffffffffffffffffff", "ffffffffffffffff", 0x03,
+                                      "a=b"},
                       round_trip_case{"min_ids", "00000000000000000000000000000001", "0000000000000001", 0x00, ""},
                       round_trip_case{"thirty_two_members", kTrace, kSpan, 0x01, numbered_members(32)},
                       round_trip_case{"multi_tenant_and_spaces", kTrace, kSpan, 0x01, "t@v= a b,x=1"}),

@@ -88,9 +88,9 @@ TEST(ZipkinJson, RootSpanAndMinimumDuration) {
   const json span = encode_one(s);
   EXPECT_FALSE(span.contains("parentId"));
   EXPECT_EQ(span.at("traceId"), "0102030405060708090a0b0c0d0e0f10");
-  EXPECT_EQ(span.at("duration"), 1);  // Zipkin reads 0 as "unknown"
+  EXPECT_EQ(span.at("duration"), 1);                                         // Zipkin reads 0 as "unknown"
   EXPECT_EQ(span.at("localEndpoint").at("serviceName"), "unknown_service");  // no owner
-  EXPECT_FALSE(span.contains("tags"));  // nothing to say
+  EXPECT_FALSE(span.contains("tags"));                                       // nothing to say
 }
 
 TEST(ZipkinJson, StatusTags) {

@@ -6,19 +6,31 @@ void attribute::assign(std::string_view k, const attribute_value& v) noexcept {
   assign_text(key, k);
   type = v.type();
   switch (type) {
-    case attribute_type::string: assign_text(str, v.as_string()); break;
-    case attribute_type::int64: i = v.as_int(); break;
-    case attribute_type::float64: d = v.as_double(); break;
-    case attribute_type::boolean: b = v.as_bool(); break;
+    case attribute_type::string:
+      assign_text(str, v.as_string());
+      break;
+    case attribute_type::int64:
+      i = v.as_int();
+      break;
+    case attribute_type::float64:
+      d = v.as_double();
+      break;
+    case attribute_type::boolean:
+      b = v.as_bool();
+      break;
   }
 }
 
 attribute_value attribute::value() const noexcept {
   switch (type) {
-    case attribute_type::string: return attribute_value(std::string_view(str));
-    case attribute_type::int64: return attribute_value(i);
-    case attribute_type::float64: return attribute_value(d);
-    case attribute_type::boolean: return attribute_value(b);
+    case attribute_type::string:
+      return attribute_value(std::string_view(str));
+    case attribute_type::int64:
+      return attribute_value(i);
+    case attribute_type::float64:
+      return attribute_value(d);
+    case attribute_type::boolean:
+      return attribute_value(b);
   }
   return attribute_value(std::int64_t{0});
 }

@@ -46,7 +46,9 @@ constexpr bool is_tchar(char c) noexcept { return (kClasses[static_cast<unsigned
 constexpr bool is_baggage_octet(char c) noexcept {
   return (kClasses[static_cast<unsigned char>(c)] & kBaggageOctet) != 0;
 }
-constexpr bool is_literal_in_value(char c) noexcept { return (kClasses[static_cast<unsigned char>(c)] & kLiteral) != 0; }
+constexpr bool is_literal_in_value(char c) noexcept {
+  return (kClasses[static_cast<unsigned char>(c)] & kLiteral) != 0;
+}
 
 bool is_token(std::string_view s) noexcept { return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar); }
 
@@ -196,7 +198,8 @@ baggage baggage::parse(std::string_view header) noexcept {
         const std::string_view props = semi == std::string_view::npos ? std::string_view{} : raw.substr(semi + 1);
         const std::size_t eq = pair.find('=');
         const std::string_view key = eq == std::string_view::npos ? pair : trim_ows(pair.substr(0, eq));
-        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : trim_ows(pair.substr(eq + 1));
+        const std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : trim_ows(pair.substr(eq + 1));
         const std::size_t cost = raw.size() + (result.entries_.empty() ? 0 : 1);
         if (eq == std::string_view::npos || !is_token(key) || !is_baggage_value(value) ||
             (semi != std::string_view::npos && !valid_properties(props))) {

@@ -7,9 +7,7 @@ namespace {
 
 // ASCII only: HTTP field names are tokens, and locale-aware folding would be both slower
 // and wrong for them (tolower is locale-dependent).
-constexpr char ascii_lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 

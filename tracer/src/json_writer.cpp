@@ -55,13 +55,27 @@ std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* en
 char* write_escape(char* out, unsigned char c) noexcept {
   *out++ = '\\';
   switch (c) {
-    case '"': *out++ = '"'; break;
-    case '\\': *out++ = '\\'; break;
-    case '\b': *out++ = 'b'; break;
-    case '\f': *out++ = 'f'; break;
-    case '\n': *out++ = 'n'; break;
-    case '\r': *out++ = 'r'; break;
-    case '\t': *out++ = 't'; break;
+    case '"':
+      *out++ = '"';
+      break;
+    case '\\':
+      *out++ = '\\';
+      break;
+    case '\b':
+      *out++ = 'b';
+      break;
+    case '\f':
+      *out++ = 'f';
+      break;
+    case '\n':
+      *out++ = 'n';
+      break;
+    case '\r':
+      *out++ = 'r';
+      break;
+    case '\t':
+      *out++ = 't';
+      break;
     default:
       *out++ = 'u';
       *out++ = '0';
@@ -84,8 +98,8 @@ bool needs_escape_scan(std::string_view s) noexcept {
     std::memcpy(&x, at, 8);
     const std::uint64_t quote = x ^ (kOnes * '"');
     const std::uint64_t backslash = x ^ (kOnes * '\\');
-    const std::uint64_t hits = ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
-                               ((backslash - kOnes) & ~backslash) | x;
+    const std::uint64_t hits =
+        ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | x;
     return (hits & kHighBits) != 0;
   };
   const char* p = s.data();

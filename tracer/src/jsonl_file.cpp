@@ -11,8 +11,7 @@ jsonl_file::jsonl_file(std::string path) : path_(std::move(path)) {
   file_ = std::fopen(path_.c_str(), "wb");
   if (file_ == nullptr) {
     const int error = errno;
-    throw std::runtime_error("cannot open span output file '" + path_ +
-                             "': " + std::generic_category().message(error));
+    throw std::runtime_error("cannot open span output file '" + path_ + "': " + std::generic_category().message(error));
   }
   // One export is one line of tens of kilobytes; a large buffer turns it into few syscalls.
   std::setvbuf(file_, nullptr, _IOFBF, kBufferSize);

@@ -4,8 +4,7 @@
 
 namespace tracebench::tracer {
 
-jsonl_file_exporter::jsonl_file_exporter(std::string path, encoder encode)
-    : file_(std::move(path)), encode_(encode) {}
+jsonl_file_exporter::jsonl_file_exporter(std::string path, encoder encode) : file_(std::move(path)), encode_(encode) {}
 
 jsonl_file_exporter::~jsonl_file_exporter() { shutdown(); }
 

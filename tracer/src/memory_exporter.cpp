@@ -10,11 +10,12 @@ export_result memory_exporter::export_spans(std::span<const span_data* const> ba
   const std::size_t before = spans_.size();
   try {
     for (const span_data* span : batch) {
-      spans_.push_back(recorded_span{*span, span->owner != nullptr ? std::string(span->owner->service_name())
-                                                                   : std::string()});
+      spans_.push_back(
+          recorded_span{*span, span->owner != nullptr ? std::string(span->owner->service_name()) : std::string()});
     }
   } catch (...) {
-    spans_.erase(spans_.begin() + static_cast<std::ptrdiff_t>(before), spans_.end());  // all or nothing, so a failed export leaves no partial batch
+    spans_.erase(spans_.begin() + static_cast<std::ptrdiff_t>(before),
+                 spans_.end());  // all or nothing, so a failed export leaves no partial batch
     return export_result::failure;
   }
   return export_result::success;

@@ -16,7 +16,8 @@ std::string format_ratio(double p) {
   if (p == 0.0) return "0";
   const double inverse = 1.0 / p;
   // Bounded so the cast below cannot overflow (1e-19 would give 1e19 > LLONG_MAX: UB).
-  if (inverse < 1e15 && std::abs(inverse - std::round(inverse)) < 1e-9) return "1/" + std::to_string(static_cast<long long>(std::round(inverse)));
+  if (inverse < 1e15 && std::abs(inverse - std::round(inverse)) < 1e-9)
+    return "1/" + std::to_string(static_cast<long long>(std::round(inverse)));
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, p);
   return std::string(buf, end);
@@ -129,7 +130,8 @@ sampler sampler::always_on() { return sampler(kind::always_on, 1.0); }
 sampler sampler::always_off() { return sampler(kind::always_off, 0.0); }
 
 sampler sampler::trace_id_ratio(double probability) {
-  if (!(probability >= 0.0 && probability <= 1.0)) throw std::invalid_argument("trace_id_ratio: probability outside [0, 1]");
+  if (!(probability >= 0.0 && probability <= 1.0))
+    throw std::invalid_argument("trace_id_ratio: probability outside [0, 1]");
   sampler s(kind::trace_id_ratio, probability);
   s.bound_ = kMaxThreshold - threshold_for_probability(probability);
   return s;
@@ -190,11 +192,16 @@ sampler sampler::parent_based(sampler root, std::optional<sampler> remote_parent
 
 std::string sampler::description() const {
   switch (kind_) {
-    case kind::always_on: return "always_on";
-    case kind::always_off: return "always_off";
-    case kind::trace_id_ratio: return "trace_id_ratio{" + format_ratio(probability_) + "}";
-    case kind::consistent_probability: return "consistent_probability{" + format_ratio(probability_) + "}";
-    case kind::parent_based: return "parent_based{root=" + delegates_[0]->description() + "}";
+    case kind::always_on:
+      return "always_on";
+    case kind::always_off:
+      return "always_off";
+    case kind::trace_id_ratio:
+      return "trace_id_ratio{" + format_ratio(probability_) + "}";
+    case kind::consistent_probability:
+      return "consistent_probability{" + format_ratio(probability_) + "}";
+    case kind::parent_based:
+      return "parent_based{root=" + delegates_[0]->description() + "}";
   }
   return "unknown";
 }

@@ -4,8 +4,7 @@
 
 namespace tracebench::tracer {
 
-simple_processor::simple_processor(std::shared_ptr<span_exporter> exporter) noexcept
-    : exporter_(std::move(exporter)) {}
+simple_processor::simple_processor(std::shared_ptr<span_exporter> exporter) noexcept : exporter_(std::move(exporter)) {}
 
 simple_processor::~simple_processor() { shutdown(); }
 

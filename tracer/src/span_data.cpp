@@ -4,20 +4,28 @@ namespace tracebench::tracer {
 
 std::string_view to_string(span_kind kind) noexcept {
   switch (kind) {
-    case span_kind::internal: return "internal";
-    case span_kind::server: return "server";
-    case span_kind::client: return "client";
-    case span_kind::producer: return "producer";
-    case span_kind::consumer: return "consumer";
+    case span_kind::internal:
+      return "internal";
+    case span_kind::server:
+      return "server";
+    case span_kind::client:
+      return "client";
+    case span_kind::producer:
+      return "producer";
+    case span_kind::consumer:
+      return "consumer";
   }
   return "internal";
 }
 
 std::string_view to_string(status_code code) noexcept {
   switch (code) {
-    case status_code::unset: return "unset";
-    case status_code::ok: return "ok";
-    case status_code::error: return "error";
+    case status_code::unset:
+      return "unset";
+    case status_code::ok:
+      return "ok";
+    case status_code::error:
+      return "error";
   }
   return "unset";
 }

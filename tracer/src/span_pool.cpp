@@ -140,7 +140,8 @@ span_data* span_pool::acquire() noexcept {
     if (take_spilled(r, &record, 1) == 0) record = create();
   } else {
     home& h = r.homes[slot];
-    if (h.count == 0 || ++h.since_refill >= kRefillEvery) [[unlikely]] refill(r, h);
+    if (h.count == 0 || ++h.since_refill >= kRefillEvery) [[unlikely]]
+      refill(r, h);
     record = h.count != 0 ? h.stack[--h.count] : create();
   }
   if (record != nullptr) record->prepare_reuse();

@@ -20,13 +20,15 @@ span tracer::start_decided_span(std::string_view name, span_kind kind, const spa
                                 std::span<const span_context> links) noexcept {
   const bool is_root = !parent.valid();
   const trace_id trace = is_root ? random_trace_id() : parent.trace;
-  const sampler::decision decision =
-      follow_parent_ && !is_root ? sampler::decision{parent.sampled(), &parent.state, false} : sampler_.decide(parent, trace);
+  const sampler::decision decision = follow_parent_ && !is_root
+                                         ? sampler::decision{parent.sampled(), &parent.state, false}
+                                         : sampler_.decide(parent, trace);
   counters_->add(span_counters::started);
   // Our roots draw all 128 bits at random, so Level 2's random flag is always true for them.
   // A child inherits only that bit: the sampled bit is decided here, and W3C reserves the
   // other bits, which a participant must not pass on (a remote parent may set them).
-  const std::uint8_t inherited = is_root ? kRandomTraceIdFlag : static_cast<std::uint8_t>(parent.flags & kRandomTraceIdFlag);
+  const std::uint8_t inherited =
+      is_root ? kRandomTraceIdFlag : static_cast<std::uint8_t>(parent.flags & kRandomTraceIdFlag);
 
   if (!decision.sampled) {
     // No record, no clock: only a fresh span id so downstream services still see the hop.
@@ -64,8 +66,6 @@ span tracer::start_active_span(std::string_view name, span_kind kind) noexcept {
   return start_span(name, kind, current_span_context());
 }
 
-void tracer::finish(span_data* record) const noexcept {
-  processor_->on_end(record);
-}
+void tracer::finish(span_data* record) const noexcept { processor_->on_end(record); }
 
 }  // namespace tracebench::tracer

@@ -44,8 +44,10 @@ constexpr auto kByteHex = make_byte_hex_table();
 // less time. Any other character makes `bad` non-zero. Signed compares reject bytes >= 0x80.
 inline std::uint64_t decode_hex16(const char* p, std::uint64_t& bad) noexcept {
   const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
-  const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(c, _mm_set1_epi8('f' + 1)));
+  const __m128i digit =
+      _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
+  const __m128i letter =
+      _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(c, _mm_set1_epi8('f' + 1)));
   bad |= static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_or_si128(digit, letter)) ^ 0xffff);
   // c - '0' is a digit's value; a letter's is c - 'a' + 10, i.e. 39 less.
   const __m128i nibbles = _mm_sub_epi8(_mm_sub_epi8(c, _mm_set1_epi8('0')), _mm_and_si128(letter, _mm_set1_epi8(39)));

@@ -16,11 +16,16 @@ std::int64_t micros(std::int64_t unix_nanos) noexcept { return unix_nanos / 1000
 // Already quoted, so it is written as a raw value; empty for internal, which Zipkin omits.
 std::string_view zipkin_kind(span_kind kind) noexcept {
   switch (kind) {
-    case span_kind::server: return "\"SERVER\"";
-    case span_kind::client: return "\"CLIENT\"";
-    case span_kind::producer: return "\"PRODUCER\"";
-    case span_kind::consumer: return "\"CONSUMER\"";
-    case span_kind::internal: break;
+    case span_kind::server:
+      return "\"SERVER\"";
+    case span_kind::client:
+      return "\"CLIENT\"";
+    case span_kind::producer:
+      return "\"PRODUCER\"";
+    case span_kind::consumer:
+      return "\"CONSUMER\"";
+    case span_kind::internal:
+      break;
   }
   return {};
 }
@@ -29,8 +34,12 @@ std::string_view zipkin_kind(span_kind kind) noexcept {
 void write_stringified(json_writer& w, const attribute& a) {
   char buf[32];
   switch (a.type) {
-    case attribute_type::string: w.string_value(a.str); return;
-    case attribute_type::boolean: w.string_value(a.b ? "true" : "false"); return;
+    case attribute_type::string:
+      w.string_value(a.str);
+      return;
+    case attribute_type::boolean:
+      w.string_value(a.b ? "true" : "false");
+      return;
     case attribute_type::int64: {
       const auto r = std::to_chars(buf, buf + sizeof buf, a.i);
       w.string_value(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
@@ -75,10 +84,18 @@ void write_event_value(json_writer& w, const event_data& e) {
     for (const attribute& a : e.attributes) {
       inner.key(a.key);
       switch (a.type) {
-        case attribute_type::string: inner.string_value(a.str); break;
-        case attribute_type::int64: inner.int_value(a.i); break;
-        case attribute_type::float64: inner.double_value(a.d); break;
-        case attribute_type::boolean: inner.bool_value(a.b); break;
+        case attribute_type::string:
+          inner.string_value(a.str);
+          break;
+        case attribute_type::int64:
+          inner.int_value(a.i);
+          break;
+        case attribute_type::float64:
+          inner.double_value(a.d);
+          break;
+        case attribute_type::boolean:
+          inner.bool_value(a.b);
+          break;
       }
     }
     inner.end_object();

@@ -65,15 +65,14 @@ struct loopback_server::session {
 };
 
 std::shared_ptr<loopback_server> loopback_server::bind(service_host& host, std::size_t service, std::string path,
-                                                       asio::any_io_executor executor,
-                                                       const loopback_options& options, std::uint16_t port) {
+                                                       asio::any_io_executor executor, const loopback_options& options,
+                                                       std::uint16_t port) {
   return std::shared_ptr<loopback_server>(
       new loopback_server(host, service, std::move(path), std::move(executor), options, port));
 }
 
 loopback_server::loopback_server(service_host& host, std::size_t service, std::string path,
-                                 asio::any_io_executor executor, const loopback_options& options,
-                                 std::uint16_t port)
+                                 asio::any_io_executor executor, const loopback_options& options, std::uint16_t port)
     : host_(host),
       service_(service),
       path_(std::move(path)),
@@ -88,23 +87,22 @@ loopback_server::~loopback_server() = default;
 // Each connection on a strand of its own: the executor is a thread pool.
 void loopback_server::start() {
   std::shared_ptr<loopback_server> self = shared_from_this();
-  asio::co_spawn(
-      acceptor_.get_executor(),
-      net::accept_loop(
-          acceptor_, [this] { return asio::any_io_executor(asio::make_strand(executor_)); },
-          [this](const error_code&) { counters_->accept_errors.fetch_add(1, std::memory_order_relaxed); },
-          [this, self](tcp::socket socket) {
-            counters_->connections.fetch_add(1, std::memory_order_relaxed);
-            auto s = std::make_shared<session>(std::move(socket));
-            {
-              const std::lock_guard<std::mutex> lock(sessions_mutex_);
-              if (closed_) return false;
-              sessions_.emplace(s.get(), s);
-            }
-            asio::co_spawn(s->stream.get_executor(), serve(self, s), asio::detached);
-            return true;
-          }),
-      asio::detached);
+  asio::co_spawn(acceptor_.get_executor(),
+                 net::accept_loop(
+                     acceptor_, [this] { return asio::any_io_executor(asio::make_strand(executor_)); },
+                     [this](const error_code&) { counters_->accept_errors.fetch_add(1, std::memory_order_relaxed); },
+                     [this, self](tcp::socket socket) {
+                       counters_->connections.fetch_add(1, std::memory_order_relaxed);
+                       auto s = std::make_shared<session>(std::move(socket));
+                       {
+                         const std::lock_guard<std::mutex> lock(sessions_mutex_);
+                         if (closed_) return false;
+                         sessions_.emplace(s.get(), s);
+                       }
+                       asio::co_spawn(s->stream.get_executor(), serve(self, s), asio::detached);
+                       return true;
+                     }),
+                 asio::detached);
 }
 
 void loopback_server::close() {
@@ -149,8 +147,8 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
   // arrive whole within request_timeout.
   if (s.buffer.size() == 0) {
     stream.expires_after(options_.idle_timeout);
-    const std::size_t n =
-        co_await stream.async_read_some(s.buffer.prepare(net::kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n = co_await stream.async_read_some(s.buffer.prepare(net::kReadChunk),
+                                                          asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;  // the client closed, or idled out: nobody waits for an answer
     s.buffer.commit(n);
   }
@@ -169,8 +167,7 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
     co_await reply_and_close(s, static_cast<unsigned>(http::status::method_not_allowed));
     co_return false;
   }
-  if (options_.control && method == http::verb::post &&
-      to_std(parser.get().target()).starts_with(kControlPathPrefix)) {
+  if (options_.control && method == http::verb::post && to_std(parser.get().target()).starts_with(kControlPathPrefix)) {
     co_return co_await serve_control(s, parser);
   }
   if (to_std(parser.get().target()) != path_) {
@@ -202,8 +199,7 @@ asio::awaitable<bool> loopback_server::serve_one(session& s) {
   }
   counters_->requests.fetch_add(1, std::memory_order_relaxed);
 
-  http::response<http::string_body> response{reply.error ? http::status::internal_server_error : http::status::ok,
-                                             11};
+  http::response<http::string_body> response{reply.error ? http::status::internal_server_error : http::status::ok, 11};
   response.keep_alive(keep_alive);
   response.body().assign(reply.bytes, 'x');
   response.prepare_payload();

@@ -31,10 +31,9 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
   // Binds and listens on options.bind_address, `port` (0: an ephemeral one; throws
   // boost::system::system_error); serves nothing until start(). `host` must outlive every
   // coroutine of the server. A fixed port is for `tracebench serve`; graphs always use 0.
-  [[nodiscard]] static std::shared_ptr<loopback_server> bind(service_host& host, std::size_t service,
-                                                             std::string path, asio::any_io_executor executor,
-                                                             const loopback_options& options,
-                                                             std::uint16_t port = 0);
+  [[nodiscard]] static std::shared_ptr<loopback_server> bind(service_host& host, std::size_t service, std::string path,
+                                                             asio::any_io_executor executor,
+                                                             const loopback_options& options, std::uint16_t port = 0);
   ~loopback_server();
   loopback_server(const loopback_server&) = delete;
   loopback_server& operator=(const loopback_server&) = delete;
@@ -58,7 +57,8 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
   asio::awaitable<bool> serve_one(session& s);
   // A control request (options.control set): read whole, handed over, answered; keeps the
   // connection when the client asked to.
-  asio::awaitable<bool> serve_control(session& s, boost::beast::http::request_parser<boost::beast::http::string_body>& parser);
+  asio::awaitable<bool> serve_control(session& s,
+                                      boost::beast::http::request_parser<boost::beast::http::string_body>& parser);
   // Answers a request that could not be read or is not ours (or just counts it when it
   // cannot be answered); the connection is done after it.
   asio::awaitable<void> refuse(session& s, boost::system::error_code read_error);
@@ -73,7 +73,7 @@ class loopback_server final : public std::enable_shared_from_this<loopback_serve
   asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<server_counters> counters_ = std::make_shared<server_counters>();
   std::mutex sessions_mutex_;
-  bool closed_ = false;  // under sessions_mutex_
+  bool closed_ = false;                                                  // under sessions_mutex_
   std::unordered_map<const session*, std::weak_ptr<session>> sessions_;  // open connections, for close()
 };
 

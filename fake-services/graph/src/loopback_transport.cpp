@@ -3,8 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <stdexcept>
 
-#include "tracebench/services/loopback_client.hpp"
 #include "loopback_server.hpp"
+#include "tracebench/services/loopback_client.hpp"
 
 namespace tracebench::services {
 
@@ -28,9 +28,12 @@ asio::ip::tcp::endpoint resolve_external(const service& svc) {
 
 std::string_view delivery_name(delivery via) noexcept {
   switch (via) {
-    case delivery::rpc: return "rpc";
-    case delivery::queue: return "queue";
-    case delivery::batch: return "batch";
+    case delivery::rpc:
+      return "rpc";
+    case delivery::queue:
+      return "queue";
+    case delivery::batch:
+      return "batch";
   }
   return "rpc";
 }

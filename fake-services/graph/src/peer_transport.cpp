@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "tracebench/services/loopback_client.hpp"
 #include "loopback_server.hpp"
+#include "tracebench/services/loopback_client.hpp"
 #include "tracebench/services/split_mix.hpp"
 
 namespace tracebench::services {

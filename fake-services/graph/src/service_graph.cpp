@@ -118,9 +118,9 @@ struct service_graph::impl {
     }
   }
 
-  asio::awaitable<call_response> invoke(service_state& s, const propagation_context& incoming,
-                                        tracer::span_kind kind, std::span<const span_context> links,
-                                        std::uint64_t request_id, std::uint64_t seed);
+  asio::awaitable<call_response> invoke(service_state& s, const propagation_context& incoming, tracer::span_kind kind,
+                                        std::span<const span_context> links, std::uint64_t request_id,
+                                        std::uint64_t seed);
   asio::awaitable<bool> run_step(service_state& s, const std::vector<call_site>& step, const span_context& parent,
                                  const tracer::baggage& bag, std::uint64_t request_id, split_mix& rng);
   asio::awaitable<bool> run_call(service_state& s, const call_site& site, const span_context& parent,
@@ -155,7 +155,8 @@ asio::awaitable<call_response> service_graph::impl::receive(std::size_t target, 
       co_return co_await invoke(s, incoming, s.spec->kind, {}, request.request_id, request.seed);
     case delivery::queue:
       co_return co_await invoke(s, incoming, tracer::span_kind::consumer, {}, request.request_id, request.seed);
-    case delivery::batch: break;
+    case delivery::batch:
+      break;
   }
   // A batch consumer takes messages from many requests and serves each full batch with one
   // invocation: a new trace, linked to every message's producer span.
@@ -172,8 +173,7 @@ asio::awaitable<call_response> service_graph::impl::receive(std::size_t target, 
 }
 
 asio::awaitable<call_response> service_graph::impl::invoke(service_state& s, const propagation_context& incoming,
-                                                           tracer::span_kind kind,
-                                                           std::span<const span_context> links,
+                                                           tracer::span_kind kind, std::span<const span_context> links,
                                                            std::uint64_t request_id, std::uint64_t seed) {
   const service& svc = *s.spec;
   instrumentation& in = s.current();
@@ -210,7 +210,7 @@ asio::awaitable<bool> service_graph::impl::run_step(service_state& s, const std:
   // the draws do not depend on which branch a thread picks up first.
   const auto fires = [&rng](const call& c) { return c.probability >= 1 || rng.uniform01() < c.probability; };
   const auto run_chain = [this, &s, &parent, &bag, request_id](const call_site& site,
-                                                                std::uint64_t seed) -> asio::awaitable<bool> {
+                                                               std::uint64_t seed) -> asio::awaitable<bool> {
     bool failed = false;
     for (std::uint32_t k = 0; k < site.spec->repeat; ++k) {
       if (co_await run_call(s, site, parent, bag, request_id, mix_seed(seed, k))) failed = true;
@@ -237,9 +237,9 @@ asio::awaitable<bool> service_graph::impl::run_step(service_state& s, const std:
   co_return failed.load(std::memory_order_relaxed);
 }
 
-asio::awaitable<bool> service_graph::impl::run_call(service_state& s, const call_site& site,
-                                                    const span_context& parent, const tracer::baggage& bag,
-                                                    std::uint64_t request_id, std::uint64_t seed) {
+asio::awaitable<bool> service_graph::impl::run_call(service_state& s, const call_site& site, const span_context& parent,
+                                                    const tracer::baggage& bag, std::uint64_t request_id,
+                                                    std::uint64_t seed) {
   instrumentation& in = s.current();
   const call& c = *site.spec;
   const bool rpc = c.via == call_via::rpc;
@@ -253,7 +253,7 @@ asio::awaitable<bool> service_graph::impl::run_call(service_state& s, const call
     const call_response reply = co_await wire->call(c.target, std::move(request));
     if (reply.error) in.set_status(out, tracer::status_code::error, "");
     in.end(out);
-    co_return reply.error && c.on_error == error_policy::propagate;
+    co_return reply.error&& c.on_error == error_policy::propagate;
   }
   // The caller publishes and moves on; delivery is work in flight of its own.
   double delay_us = 0;

@@ -42,14 +42,17 @@ tracing_config tracing_config::parse(std::string_view text) {
 
 std::string tracing_config::name() const {
   switch (tracing) {
-    case mode::off: return "off";
-    case mode::never: return "never";
-    case mode::probability: break;
+    case mode::off:
+      return "off";
+    case mode::never:
+      return "never";
+    case mode::probability:
+      break;
   }
   if (tail && probability >= 1) return "tail";
   const double inverse = 1 / probability;
   std::string head = std::abs(inverse - std::round(inverse)) < 1e-9 ? "1/" + std::to_string(std::llround(inverse))
-                                                                     : std::to_string(probability);
+                                                                    : std::to_string(probability);
   if (tail) head += "+tail";
   return head;
 }
@@ -61,10 +64,10 @@ instrumentation_factory make_instrumentation_factory(const tracing_config& confi
     return [noop](const service_identity&) -> std::shared_ptr<tracer::instrumentation> { return noop; };
   }
   std::shared_ptr<const tracer::propagator> codec = tracer::make_propagator(config.propagators);
-  const tracer::sampler decider = config.tracing == tracing_config::mode::never
-                                      ? tracer::sampler::always_off()
-                                      : tracer::sampler::parent_based(
-                                            tracer::sampler::consistent_probability(config.probability));
+  const tracer::sampler decider =
+      config.tracing == tracing_config::mode::never
+          ? tracer::sampler::always_off()
+          : tracer::sampler::parent_based(tracer::sampler::consistent_probability(config.probability));
   return [codec, decider, processor](const service_identity& id) -> std::shared_ptr<tracer::instrumentation> {
     auto owner = std::make_shared<tracer::resource>(id.spec.name);
     for (const attribute& a : id.resource) owner->set(a.key, to_tracer_value(a.value));

@@ -99,7 +99,8 @@ std::vector<w3c_test_service::call_item> w3c_test_service::parse_items(std::stri
   } catch (const ordered_json::exception& e) {
     throw std::invalid_argument("body is not JSON (" + net::one_line(e.what()) + ")" + std::string(kShape));
   }
-  if (!list.is_array()) throw std::invalid_argument("body is a JSON " + std::string(list.type_name()) + std::string(kShape));
+  if (!list.is_array())
+    throw std::invalid_argument("body is a JSON " + std::string(list.type_name()) + std::string(kShape));
   if (list.size() > options_.max_items) {
     throw std::invalid_argument("body lists " + std::to_string(list.size()) + " items, more than " +
                                 std::to_string(options_.max_items));
@@ -108,7 +109,8 @@ std::vector<w3c_test_service::call_item> w3c_test_service::parse_items(std::stri
   for (std::size_t i = 0; i < list.size(); ++i) {
     const ordered_json& entry = list[i];
     const std::string where = "item " + std::to_string(i);
-    if (!entry.is_object()) throw std::invalid_argument(where + " is a JSON " + entry.type_name() + std::string(kShape));
+    if (!entry.is_object())
+      throw std::invalid_argument(where + " is a JSON " + entry.type_name() + std::string(kShape));
     const auto url = entry.find("url");
     if (url == entry.end() || !url->is_string()) {
       throw std::invalid_argument(where + " has no string \"url\"" + std::string(kShape));

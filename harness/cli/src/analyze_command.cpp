@@ -47,8 +47,8 @@ void print_text(const std::string& file, const trace_report& r, std::size_t top,
                     ? std::string("one per trace")
                     : std::to_string(r.traces_without_one_root) + " traces without exactly one root");
   line("orphans", std::to_string(r.orphans) + " (parent not in the trace)");
-  line("requests", std::to_string(r.requests) + ", " + std::to_string(r.split_requests.size()) +
-                       " split across several trace ids");
+  line("requests",
+       std::to_string(r.requests) + ", " + std::to_string(r.split_requests.size()) + " split across several trace ids");
   for (const auto& [where, count] : count_splits(r)) {
     line("split", where + " (" + std::to_string(count) + (count == 1 ? " request)" : " requests)"));
   }

@@ -20,11 +20,11 @@
 #include <string>
 #include <string_view>
 
+#include "stop_signals.hpp"
 #include "tracebench/cli/command.hpp"
+#include "tracebench/collector/otlp_collector.hpp"
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/net/http_url.hpp"
-#include "tracebench/collector/otlp_collector.hpp"
-#include "stop_signals.hpp"
 
 namespace tracebench::harness {
 

@@ -8,11 +8,10 @@ namespace tracebench::harness {
 namespace po = boost::program_options;
 
 std::span<const command* const> all_commands() {
-  static const command* const kCommands[] = {&validate_command(), &list_command(), &analyze_command(),
-                                                     &run_command(), &collect_command(),
-                                                     &serve_command(), &load_command(),
-                                                     &report_command(), &compare_command(), &project_command(),
-                                                     &stats_command()};
+  static const command* const kCommands[] = {&validate_command(), &list_command(),    &analyze_command(),
+                                             &run_command(),      &collect_command(), &serve_command(),
+                                             &load_command(),     &report_command(),  &compare_command(),
+                                             &project_command(),  &stats_command()};
   return kCommands;
 }
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "tracebench/cli/command.hpp"
-#include "tracebench/report/comparison_report.hpp"
 #include "tracebench/common/flag_values.hpp"
+#include "tracebench/report/comparison_report.hpp"
 #include "tracebench/results/instruction_comparison.hpp"
 #include "tracebench/results/results_file.hpp"
 #include "tracebench/results/run_comparison.hpp"
@@ -53,8 +53,8 @@ void plan_instructions(const po::variables_map& values, compare_plan& plan) {
       throw flag_error("--threshold", e.what());
     }
     if (t.metric != kInstructionsMetric || !t.rise_is_bad) {
-      throw flag_error("--threshold", "hot-path instruction files take instructions=+N% (a rise fails), not \"" +
-                                          text + "\"");
+      throw flag_error("--threshold",
+                       "hot-path instruction files take instructions=+N% (a rise fails), not \"" + text + "\"");
     }
     if (plan.instruction_threshold) throw flag_error("--threshold", "instructions has two thresholds");
     plan.instruction_threshold = t.limit_percent;
@@ -69,7 +69,8 @@ void plan_results(const po::variables_map& values, compare_plan& plan) {
       throw flag_error("--threshold", e.what());
     }
   }
-  if (values.count("configs") != 0) plan.options.configurations = split_list("--configs", values["configs"].as<std::string>());
+  if (values.count("configs") != 0)
+    plan.options.configurations = split_list("--configs", values["configs"].as<std::string>());
   if (values.count("alpha") != 0) {
     const std::string text = values["alpha"].as<std::string>();
     if (!parse_finite(text, plan.options.alpha) || plan.options.alpha <= 0.0 || plan.options.alpha > kMaxAlpha) {
@@ -122,12 +123,12 @@ int run_compare(const command& self, std::span<const std::string> args, std::ost
   const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
   if (parsed.exit_code) return *parsed.exit_code;
 
-  const std::vector<std::string> files =
-      parsed.values.count("files") != 0 ? parsed.values["files"].as<std::vector<std::string>>()
-                                        : std::vector<std::string>{};
+  const std::vector<std::string> files = parsed.values.count("files") != 0
+                                             ? parsed.values["files"].as<std::vector<std::string>>()
+                                             : std::vector<std::string>{};
   if (files.size() != 2) {
-    return usage_error(kWhere, "expected two results files, BASE.json and NEW.json, not " +
-                                   std::to_string(files.size()), err);
+    return usage_error(kWhere,
+                       "expected two results files, BASE.json and NEW.json, not " + std::to_string(files.size()), err);
   }
   try {
     // BASE's schema decides what both files are; NEW of another kind fails its own check.
@@ -139,8 +140,9 @@ int run_compare(const command& self, std::span<const std::string> args, std::ost
                                                parse_instruction_counts(fresh, files[1]), plan.instruction_threshold),
                     plan.markdown, out);
     }
-    return report(compare_results(parse_results_file(base, files[0]), parse_results_file(fresh, files[1]), plan.options),
-                  plan.markdown, out);
+    return report(
+        compare_results(parse_results_file(base, files[0]), parse_results_file(fresh, files[1]), plan.options),
+        plan.markdown, out);
   } catch (const std::exception& e) {
     // A bad flag, an unreadable or invalid file (what() names it), or --configs naming what neither has.
     err << kWhere << ": " << e.what() << '\n';

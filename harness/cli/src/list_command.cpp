@@ -5,8 +5,8 @@
 #include <string>
 #include <system_error>
 
-#include "tracebench/cli/command.hpp"
 #include "scenario_directory.hpp"
+#include "tracebench/cli/command.hpp"
 #include "tracebench/common/text_format.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/scenario_summary.hpp"

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "optional_flag.hpp"
+#include "stop_signals.hpp"
 #include "tracebench/cli/command.hpp"
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/load/http_target.hpp"
-#include "tracebench/net/http_url.hpp"
 #include "tracebench/load/load_report.hpp"
-#include "stop_signals.hpp"
-#include "optional_flag.hpp"
+#include "tracebench/net/http_url.hpp"
 
 namespace tracebench::harness {
 
@@ -68,7 +68,8 @@ http_header parse_header(std::string_view text) {
     throw flag_error("--header", "line breaks in the value of \"" + name + "\"");
   }
   std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   if (lower == "host" || lower == "content-length" || lower == "transfer-encoding") {
     throw flag_error("--header", name + " is set from the URL and --body-bytes, not by --header");
   }
@@ -109,17 +110,20 @@ load_plan build_plan(const po::variables_map& values) {
   }
   if (plan.method == "HEAD" && plan.body_bytes > 0) throw flag_error("--body-bytes", "a HEAD request has no body");
   if (values.count("header") != 0) {
-    for (const std::string& h : values["header"].as<std::vector<std::string>>()) plan.headers.push_back(parse_header(h));
+    for (const std::string& h : values["header"].as<std::vector<std::string>>())
+      plan.headers.push_back(parse_header(h));
   }
   const std::string format = values["format"].as<std::string>();
-  if (format != "text" && format != "json") throw flag_error("--format", "expected text or json, not \"" + format + "\"");
+  if (format != "text" && format != "json")
+    throw flag_error("--format", "expected text or json, not \"" + format + "\"");
   plan.json = format == "json";
   return plan;
 }
 
 int run_load(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
-  flags.add_options()("rate", po::value<std::string>(), "open loop: requests per second, constant arrivals (500, 2000/s)")(
+  flags.add_options()("rate", po::value<std::string>(),
+                      "open loop: requests per second, constant arrivals (500, 2000/s)")(
       "closed", po::bool_switch(), "closed loop: each connection sends its next request on the last one's reply")(
       "concurrency", po::value<std::string>(), "closed loop with N requests in flight (default: --connections)")(
       "duration", po::value<std::string>(), "seconds to run, warm-up included (default 10)")(
@@ -127,13 +131,13 @@ int run_load(const command& self, std::span<const std::string> args, std::ostrea
       "connections", po::value<std::string>(), "keep-alive connections, one request at a time each (default 16)")(
       "threads", po::value<std::string>(), "event-loop threads for the connections (default 2)")(
       "timeout", po::value<std::string>(), "seconds a request may take, connecting included (default 2)")(
-      "method", po::value<std::string>(), "request method (default GET)")(
-      "body-bytes", po::value<std::string>(), "request body size in bytes (default 0)")(
+      "method", po::value<std::string>(), "request method (default GET)")("body-bytes", po::value<std::string>(),
+                                                                          "request body size in bytes (default 0)")(
       "header", po::value<std::vector<std::string>>()->composing(),
       "'Name: value' added to every request; repeatable (a traceparent, say)")(
-      "lag-bound", po::value<std::string>(), "open loop: send-lag p99 in seconds above which the generator fell "
-                                             "behind (default 0.001)")(
-      "format", po::value<std::string>()->default_value("text"), "text or json, on stdout");
+      "lag-bound", po::value<std::string>(),
+      "open loop: send-lag p99 in seconds above which the generator fell "
+      "behind (default 0.001)")("format", po::value<std::string>()->default_value("text"), "text or json, on stdout");
   po::options_description hidden;
   hidden.add_options()("url", po::value<std::string>(), "the endpoint");
   po::positional_options_description positional;

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <optional>
 
+#include "optional_flag.hpp"
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
-#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -62,7 +62,8 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
   if (!pipelines && !has_tail(plan)) {
     for (const char* flag : {"decision-wait", "slow", "baseline", "num-traces", "collectors"}) {
       if (values.count(flag) != 0) {
-        throw flag_error(std::string("--") + flag, "sets the tail collector, which needs a tail pipeline (--pipeline tail)");
+        throw flag_error(std::string("--") + flag,
+                         "sets the tail collector, which needs a tail pipeline (--pipeline tail)");
       }
     }
     return;
@@ -73,8 +74,9 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
   settings.num_traces = spec.num_traces;
   settings.keep_errors = spec.keep_errors;
   // Without a threshold, ten times the mean latency the scenario implies: an outlier, not a tail.
-  settings.slow = spec.slow_us ? std::chrono::nanoseconds(std::chrono::microseconds(*spec.slow_us))
-                               : std::chrono::nanoseconds(std::llround(services::summarize(s).critical_path_us * 10'000));
+  settings.slow = spec.slow_us
+                      ? std::chrono::nanoseconds(std::chrono::microseconds(*spec.slow_us))
+                      : std::chrono::nanoseconds(std::llround(services::summarize(s).critical_path_us * 10'000));
   settings.baseline = spec.baseline;
   if (const auto v = optional_flag(values, "decision-wait")) {
     settings.decision_wait = parse_duration("--decision-wait", *v, false);
@@ -93,8 +95,7 @@ void apply_pipelines(experiment_plan& plan, const po::variables_map& values, con
   if (const auto v = optional_flag(values, "collectors")) {
     // N, or N:M to grow from N to M collectors halfway through each run's latency phase.
     const std::size_t colon = v->find(':');
-    settings.collectors =
-        static_cast<unsigned>(parse_count("--collectors", v->substr(0, colon), 1, kMaxCollectors));
+    settings.collectors = static_cast<unsigned>(parse_count("--collectors", v->substr(0, colon), 1, kMaxCollectors));
     if (colon != std::string::npos) {
       const auto to = static_cast<unsigned>(parse_count("--collectors", v->substr(colon + 1), 1, kMaxCollectors));
       if (to <= settings.collectors) {

@@ -31,7 +31,7 @@ class progress_reporter {
 
  private:
   [[nodiscard]] std::string live_line() const;  // under mutex_
-  void redraw();                                 // under mutex_
+  void redraw();                                // under mutex_
   void tick();
 
   std::ostream& err_;

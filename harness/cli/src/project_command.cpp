@@ -41,7 +41,8 @@ double parse_positive(std::string_view flag, const std::string& text) {
 
 std::vector<double> parse_rates(const std::string& text) {
   std::vector<double> rates;
-  for (const std::string& item : split_list("--sampling", text)) rates.push_back(parse_fraction("--sampling", item, false));
+  for (const std::string& item : split_list("--sampling", text))
+    rates.push_back(parse_fraction("--sampling", item, false));
   return rates;
 }
 
@@ -59,7 +60,8 @@ void take_measured(const std::string& path, projection_input& in) {
   if (!results.pipelines) return;
   for (const pipeline_row& row : results.pipelines->rows) {
     if (row.requests > 0 && row.configuration != "never") {
-      in.measured_pipelines.push_back({row.configuration + " (" + results.summary.scenario_name + ")", row.kept_fraction()});
+      in.measured_pipelines.push_back(
+          {row.configuration + " (" + results.summary.scenario_name + ")", row.kept_fraction()});
     }
   }
 }
@@ -110,25 +112,26 @@ int run_project(const command& self, std::span<const std::string> args, std::ost
 
   const double spans = in.requests_per_second * in.spans_per_request;
   out << "Storage projection: " << format_thousands(in.requests_per_second) << " requests/s x "
-      << format_count(in.spans_per_request) << " spans = " << format_thousands(spans) << " spans/s ("
-      << in.services << " services, " << format_thousands(spans / in.services) << " spans/s each)\n"
+      << format_count(in.spans_per_request) << " spans = " << format_thousands(spans) << " spans/s (" << in.services
+      << " services, " << format_thousands(spans / in.services) << " spans/s each)\n"
       << "Bytes per span: " << format_count(in.bytes_per_span) << " stored";
   if (in.measured_bytes_per_span) {
     out << "; ours " << format_count(*in.measured_bytes_per_span) << " OTLP/JSON"
         << (in.measured_zstd_bytes_per_span ? ", " + format_count(*in.measured_zstd_bytes_per_span) + " zstd" : "")
         << " (" << text("results") << ")";
   }
-  out << "\nTraces with errors " << format_count(in.error_fraction * 100) << "%, slow " << format_count(in.slow_fraction * 100)
+  out << "\nTraces with errors " << format_count(in.error_fraction * 100) << "%, slow "
+      << format_count(in.slow_fraction * 100)
       << "%; every tier reads the trace id's randomness, so a tail baseline above the head's rate keeps everything "
          "the head kept.\n\n";
 
-  std::vector<std::vector<std::string>> table{{"pipeline", "kept", "spans/s", "spans/day",
-                                               format_count(in.bytes_per_span) + " B/span/day"}};
+  std::vector<std::vector<std::string>> table{
+      {"pipeline", "kept", "spans/s", "spans/day", format_count(in.bytes_per_span) + " B/span/day"}};
   if (in.measured_bytes_per_span) table.front().emplace_back("ours OTLP/JSON/day");
   if (in.measured_zstd_bytes_per_span) table.front().emplace_back("ours zstd/day");
   for (const projection_row& r : project_storage(in)) {
-    std::vector<std::string> cells{r.pipeline, format_count(r.kept_fraction * 100) + "%",
-                                   format_si(r.spans_per_second), format_si(r.spans_per_day), format_bytes(r.bytes_per_day)};
+    std::vector<std::string> cells{r.pipeline, format_count(r.kept_fraction * 100) + "%", format_si(r.spans_per_second),
+                                   format_si(r.spans_per_day), format_bytes(r.bytes_per_day)};
     if (r.measured_bytes_per_day) cells.push_back(format_bytes(*r.measured_bytes_per_day));
     if (r.measured_zstd_bytes_per_day) cells.push_back(format_bytes(*r.measured_zstd_bytes_per_day));
     table.push_back(std::move(cells));

@@ -2,13 +2,13 @@
 // OpenMetrics text.
 
 #include <filesystem>
-#include <stdexcept>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
-#include "tracebench/common/atomic_file.hpp"
 #include "tracebench/cli/command.hpp"
+#include "tracebench/common/atomic_file.hpp"
 #include "tracebench/report/html_report.hpp"
 #include "tracebench/report/report_formats.hpp"
 #include "tracebench/results/results_file.hpp"
@@ -43,7 +43,8 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
   }
   if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
   const auto files = parsed.values["results"].as<std::vector<std::string>>();
-  if (files.size() > 1) return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
+  if (files.size() > 1)
+    return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
   if (parsed.values.count("assets") != 0 && !format->takes_assets) {
     std::string takers;
     for (const report_format& f : report_formats()) {

@@ -17,30 +17,30 @@
 
 #include <unistd.h>
 
-#include "tracebench/common/atomic_file.hpp"
-#include "tracebench/cli/command.hpp"
-#include "tracebench/common/flag_values.hpp"
-#include "tracebench/net/http_url.hpp"
-#include "progress_reporter.hpp"
-#include "tracebench/experiment/remote_graph.hpp"
-#include "tracebench/results/results_document.hpp"
-#include "tracebench/experiment/trace_capture.hpp"
-#include "scenario_directory.hpp"
-#include "tracebench/results/experiment_plan.hpp"
-#include "tracebench/experiment/experiment_runner.hpp"
-#include "tracebench/results/experiment_summary.hpp"
-#include "tracebench/experiment/memory_sweep.hpp"
-#include "tracebench/report/overhead_table.hpp"
-#include "tracebench/results/pipeline_summary.hpp"
-#include "tracebench/report/pipeline_table.hpp"
+#include "optional_flag.hpp"
 #include "pipeline_flags.hpp"
+#include "progress_reporter.hpp"
+#include "scenario_directory.hpp"
 #include "stop_signals.hpp"
-#include "tracebench/services/scenario_summary.hpp"
-#include "tracebench/services/tracing_config.hpp"
+#include "tracebench/cli/command.hpp"
+#include "tracebench/common/atomic_file.hpp"
+#include "tracebench/common/flag_values.hpp"
+#include "tracebench/experiment/experiment_runner.hpp"
+#include "tracebench/experiment/memory_sweep.hpp"
+#include "tracebench/experiment/remote_graph.hpp"
+#include "tracebench/experiment/trace_capture.hpp"
+#include "tracebench/net/http_url.hpp"
+#include "tracebench/report/overhead_table.hpp"
+#include "tracebench/report/pipeline_table.hpp"
+#include "tracebench/results/experiment_plan.hpp"
+#include "tracebench/results/experiment_summary.hpp"
+#include "tracebench/results/pipeline_summary.hpp"
+#include "tracebench/results/results_document.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
+#include "tracebench/services/scenario_summary.hpp"
+#include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/sampler.hpp"
-#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -144,8 +144,8 @@ std::string utc_timestamp() {
 std::string file_safe(std::string_view name) {
   std::string safe;
   for (const char c : name) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '.';
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     safe += plain ? c : '_';
   }
   return safe.empty() ? "scenario" : safe;
@@ -158,39 +158,42 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   po::options_description flags;
   flags.add_options()("rates", po::value<std::string>(),
                       "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024, or none "
-                      "(default: 1/1,1/2,1/4,1/16,1/1024)")(
-      "rounds", po::value<std::string>(), "rounds, each running every configuration (default 10)")(
+                      "(default: 1/1,1/2,1/4,1/16,1/1024)")("rounds", po::value<std::string>(),
+                                                            "rounds, each running every configuration (default 10)")(
       "duration", po::value<std::string>(), "measured seconds per phase, e.g. 0.5 (default 3)")(
       "warmup", po::value<std::string>(), "discarded seconds before each phase (default 1)")(
-      "load", po::value<std::string>(), "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
-                                        "default 50%")(
-      "threads", po::value<std::string>(), "executor threads per service graph (default: one per core but one, for the generator)")(
-      "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")(
-      "seed", po::value<std::string>(), "random seed (default 1)")(
-      "transport", po::value<std::string>(), "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
-                                             "default inproc")(
-      "target", po::value<std::string>(),
-      "run on a graph already running as 'tracebench serve' processes: the entry service's URL, "
-      "http://HOST:PORT")(
+      "load", po::value<std::string>(),
+      "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
+      "default 50%")("threads", po::value<std::string>(),
+                     "executor threads per service graph (default: one per core but one, for the generator)")(
+      "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")("seed", po::value<std::string>(),
+                                                                                   "random seed (default 1)")(
+      "transport", po::value<std::string>(),
+      "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
+      "default inproc")("target", po::value<std::string>(),
+                        "run on a graph already running as 'tracebench serve' processes: the entry service's URL, "
+                        "http://HOST:PORT")(
       "pipeline", po::value<std::string>(),
       "compare sampling pipelines, comma-separated: head (each --rates ratio; without --rates, the "
       "scenario's, else 1/16 and 1/1024), tail (head 1/1, then a tail-sampling collector), two-tier (each "
       "ratio, then the collector); tracks every request's outcome against what storage kept (default: "
-      "the scenario's \"sampling\" block, else none)")(
-      "decision-wait", po::value<std::string>(), "the collector's wait after a trace's first span, seconds "
-                                                 "(default: the scenario's, else 1)")(
-      "slow", po::value<std::string>(), "the collector keeps traces at least this long, seconds (default: the "
-                                        "scenario's slow_us, else 10x its mean latency)")(
-      "baseline", po::value<std::string>(), "the collector keeps this share of the rest (default 0.1)")(
+      "the scenario's \"sampling\" block, else none)")("decision-wait", po::value<std::string>(),
+                                                       "the collector's wait after a trace's first span, seconds "
+                                                       "(default: the scenario's, else 1)")(
+      "slow", po::value<std::string>(),
+      "the collector keeps traces at least this long, seconds (default: the "
+      "scenario's slow_us, else 10x its mean latency)")("baseline", po::value<std::string>(),
+                                                        "the collector keeps this share of the rest (default 0.1)")(
       "num-traces", po::value<std::string>(), "traces the collector holds at most (default 50000)")(
       "collectors", po::value<std::string>(),
       "tail collectors behind a trace-id router: N, or N:M to grow to M halfway through each run's latency "
       "phase and count the traces split between two (default 1)")(
-      "lag-bound", po::value<std::string>(), "open-loop send-lag p99 above which a run is invalid, in "
-                                             "seconds (default 0.001, raised to a tenth of the run's own p99 "
-                                             "latency when that is larger)")(
-      "no-aa", po::bool_switch(), "leave out the A/A row (off': off run again each round, against off), the "
-                                  "noise floor every other change is judged against")(
+      "lag-bound", po::value<std::string>(),
+      "open-loop send-lag p99 above which a run is invalid, in "
+      "seconds (default 0.001, raised to a tenth of the run's own p99 "
+      "latency when that is larger)")("no-aa", po::bool_switch(),
+                                      "leave out the A/A row (off': off run again each round, against off), the "
+                                      "noise floor every other change is judged against")(
       "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
@@ -304,8 +307,8 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   }
   err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
   if (result.interrupted) {
-    err << kWhere << ": interrupted after " << result.runs.size() << " of "
-        << plan.configurations.size() * plan.rounds << " runs\n";
+    err << kWhere << ": interrupted after " << result.runs.size() << " of " << plan.configurations.size() * plan.rounds
+        << " runs\n";
     return kExitInterrupted;
   }
   bool all_valid = true;

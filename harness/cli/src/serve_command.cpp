@@ -16,24 +16,24 @@
 
 #include <boost/system/system_error.hpp>
 
-#include "tracebench/common/atomic_file.hpp"
-#include "tracebench/cli/command.hpp"
-#include "tracebench/common/flag_values.hpp"
-#include "tracebench/net/http_url.hpp"
+#include "optional_flag.hpp"
 #include "scenario_directory.hpp"
-#include "tracebench/experiment/serve_control.hpp"
 #include "stop_signals.hpp"
+#include "tracebench/cli/command.hpp"
+#include "tracebench/common/atomic_file.hpp"
+#include "tracebench/common/flag_values.hpp"
+#include "tracebench/experiment/serve_control.hpp"
+#include "tracebench/net/http_url.hpp"
 #include "tracebench/services/peer_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
-#include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/composite_propagator.hpp"
+#include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/otlp_http_exporter.hpp"
 #include "tracebench/tracer/otlp_json_file_exporter.hpp"
 #include "w3c_test_endpoint.hpp"
-#include "optional_flag.hpp"
 
 namespace tracebench::harness {
 
@@ -148,7 +148,8 @@ serve_plan build_plan(const po::variables_map& values, const svc::scenario& spec
   }
   plan.export_file = optional_flag(values, "export");
   plan.otlp_endpoint = optional_flag(values, "otlp-endpoint");
-  if (plan.export_file && plan.otlp_endpoint) throw flag_error("--otlp-endpoint", "give --export or --otlp-endpoint, not both");
+  if (plan.export_file && plan.otlp_endpoint)
+    throw flag_error("--otlp-endpoint", "give --export or --otlp-endpoint, not both");
   if (plan.otlp_endpoint) {
     try {
       (void)tracer::parse_http_url(*plan.otlp_endpoint);
@@ -176,8 +177,8 @@ exporter_factory make_exporters(const serve_plan& plan) {
 
 // Until a signal, the duration or the request count, whichever comes first; says which.
 std::string wait_for_stop(const serve_plan& plan, const svc::served_counters& served) {
-  const auto deadline = plan.duration ? std::chrono::steady_clock::now() + *plan.duration
-                                      : std::chrono::steady_clock::time_point::max();
+  const auto deadline =
+      plan.duration ? std::chrono::steady_clock::now() + *plan.duration : std::chrono::steady_clock::time_point::max();
   for (;;) {
     if (stop_signals::flag().load(std::memory_order_relaxed)) return std::string(stop_signals::received_name());
     if (std::chrono::steady_clock::now() >= deadline) return "--duration reached";
@@ -199,7 +200,8 @@ void drain(const svc::served_counters& served) {
 int run_serve(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   // The flags of a scenario's service, which --w3c-test-endpoint refuses.
   po::options_description scenario_flags;
-  scenario_flags.add_options()("service", po::value<std::string>(), "the service of the scenario to run here (required)")(
+  scenario_flags.add_options()("service", po::value<std::string>(),
+                               "the service of the scenario to run here (required)")(
       "peer", po::value<std::vector<std::string>>()->composing(),
       "NAME=http://HOST:PORT where callee NAME is served; one per service this one calls")(
       "tracing", po::value<std::string>(), "off, never, or a sampling ratio such as 1/16 (default 1/1)")(
@@ -212,7 +214,8 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       "seed", po::value<std::string>(), "random seed for requests from outside the graph (default 1)");
   po::options_description flags;
   flags.add(scenario_flags);
-  flags.add_options()("listen", po::value<std::string>(), "ADDR:PORT to serve on; port 0 picks one (default 127.0.0.1:0)")(
+  flags.add_options()("listen", po::value<std::string>(),
+                      "ADDR:PORT to serve on; port 0 picks one (default 127.0.0.1:0)")(
       "duration", po::value<std::string>(), "stop after this many seconds (default: at SIGINT or SIGTERM)")(
       "max-requests", po::value<std::string>(), "stop once this many requests were answered")(
       "port-file", po::value<std::string>(), "write the port listened on to FILE, once listening")(
@@ -314,8 +317,8 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   out << "served " << plan.transport.local << " on " << listening << ": requests " << get(served->answered)
       << ", errors " << get(served->errors) << ", bad requests " << bad << ", timeouts " << get(server.timeouts)
       << "; calls to peers " << get(client.opens) + get(client.reuses) << ", failed " << get(client.failures)
-      << ", error replies " << get(client.error_responses) << "; spans exported " << spans.exported
-      << ", dropped " << spans.dropped << '\n'
+      << ", error replies " << get(client.error_responses) << "; spans exported " << spans.exported << ", dropped "
+      << spans.dropped << '\n'
       << std::flush;
   if (!flushed) err << kWhere << ": the exporter did not finish flushing within " << kFlushTimeout.count() << " s\n";
   return kExitOk;

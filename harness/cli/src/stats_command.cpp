@@ -58,8 +58,13 @@ std::vector<double> read_inputs(const std::vector<std::string>& inputs) {
 nlohmann::ordered_json summary_document(std::span<const double> values) {
   const confidence_interval ci = median_ci(values);
   const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
-  return {{"count", values.size()}, {"median", median(values)}, {"low", ci.low},  {"high", ci.high},
-          {"achieved_level", ci.achieved_level}, {"min", *lowest}, {"max", *highest}};
+  return {{"count", values.size()},
+          {"median", median(values)},
+          {"low", ci.low},
+          {"high", ci.high},
+          {"achieved_level", ci.achieved_level},
+          {"min", *lowest},
+          {"max", *highest}};
 }
 
 int run_stats(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {

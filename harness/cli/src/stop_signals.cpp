@@ -75,7 +75,6 @@ void restore(installed& slot) {
   slot.active = false;
 }
 
-
 int duplicate(int fd) {
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) throw std::system_error(errno, std::generic_category(), "duplicating the wake pipe");

@@ -12,6 +12,8 @@
 #include <string>
 #include <system_error>
 
+#include "optional_flag.hpp"
+#include "stop_signals.hpp"
 #include "tracebench/cli/command.hpp"
 #include "tracebench/common/atomic_file.hpp"
 #include "tracebench/common/flag_values.hpp"
@@ -20,8 +22,6 @@
 #include "tracebench/services/w3c_test_service.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
 #include "tracebench/tracer/simple_processor.hpp"
-#include "optional_flag.hpp"
-#include "stop_signals.hpp"
 
 namespace tracebench::harness {
 
@@ -31,12 +31,11 @@ constexpr std::string_view kWhere = "tracebench serve";
 
 }  // namespace
 
-int serve_w3c_test_endpoint(const boost::program_options::variables_map& values, std::ostream& out,
-                            std::ostream& err) {
+int serve_w3c_test_endpoint(const boost::program_options::variables_map& values, std::ostream& out, std::ostream& err) {
   if (values.count("scenario") != 0) {
-    return usage_error(kWhere, "--w3c-test-endpoint serves no scenario, but \"" + values["scenario"].as<std::string>() +
-                                   "\" was given",
-                       err);
+    return usage_error(
+        kWhere,
+        "--w3c-test-endpoint serves no scenario, but \"" + values["scenario"].as<std::string>() + "\" was given", err);
   }
   tcp::endpoint listen;
   std::optional<std::chrono::nanoseconds> duration;
@@ -100,10 +99,9 @@ int serve_w3c_test_endpoint(const boost::program_options::variables_map& values,
   processor->shutdown();
 
   const services::w3c_test_counters& c = service->counters();
-  out << "served the W3C trace context test endpoint on " << listening << ": requests " << c.requests
-      << ", completed " << c.completed << ", bad requests " << c.rejected << ", timeouts " << c.timeouts
-      << "; calls " << c.calls << ", failed " << c.call_failures << "; spans exported "
-      << processor->counts().exported << '\n'
+  out << "served the W3C trace context test endpoint on " << listening << ": requests " << c.requests << ", completed "
+      << c.completed << ", bad requests " << c.rejected << ", timeouts " << c.timeouts << "; calls " << c.calls
+      << ", failed " << c.call_failures << "; spans exported " << processor->counts().exported << '\n'
       << std::flush;
   return kExitOk;
 }

@@ -41,8 +41,7 @@ bool parse_finite(std::string_view text, double& value) noexcept {
   return !text.empty() && ec == std::errc{} && ptr == text.data() + text.size() && std::isfinite(value);
 }
 
-std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t minimum,
-                          std::uint64_t maximum) {
+std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t minimum, std::uint64_t maximum) {
   const std::string_view body = trim_blanks(text);
   std::uint64_t value = 0;
   const auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);

@@ -21,7 +21,9 @@ using namespace std::chrono_literals;
 // Replies later than this after a phase ended are lost; a backlog near capacity comes seconds late.
 constexpr std::chrono::milliseconds kDrainTimeout = 10s;
 
-bool stopping(const std::atomic<bool>* stop) noexcept { return stop != nullptr && stop->load(std::memory_order_relaxed); }
+bool stopping(const std::atomic<bool>* stop) noexcept {
+  return stop != nullptr && stop->load(std::memory_order_relaxed);
+}
 
 struct run_context {
   const experiment_plan& plan;
@@ -160,7 +162,9 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
 
   const auto off = static_cast<std::size_t>(std::find(names.begin(), names.end(), "off") - names.begin());
   if (plan.load.type == offered_load::kind::rate) result.offered_rate = plan.load.value;
-  const graph_launcher inprocess = launch ? graph_launcher{} : inprocess_launcher(s, plan, result.graph_threads, result.work ? result.work->iterations_per_us : 0);
+  const graph_launcher inprocess =
+      launch ? graph_launcher{}
+             : inprocess_launcher(s, plan, result.graph_threads, result.work ? result.work->iterations_per_us : 0);
   run_context ctx{plan, launch ? launch : inprocess, progress, stop, 0, total};
   result.runs.reserve(total);
   const auto orders = round_orders(n, plan.rounds);

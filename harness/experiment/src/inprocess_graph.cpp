@@ -34,8 +34,8 @@ constexpr std::size_t kCompressionSampleBytes = 512 * 1024;
 
 class inprocess_graph final : public run_graph {
  public:
-  inprocess_graph(const services::scenario& s, services::graph_options options,
-                  const services::tracing_config& tracing, const std::optional<collector::tail_collector_settings>& pipeline,
+  inprocess_graph(const services::scenario& s, services::graph_options options, const services::tracing_config& tracing,
+                  const std::optional<collector::tail_collector_settings>& pipeline,
                   std::chrono::nanoseconds reshard_after)
       : reshard_after_(reshard_after),
         storage_(std::make_shared<tracer::null_exporter>(tracer::null_exporter::mode::encode_otlp_json,
@@ -92,8 +92,8 @@ class inprocess_graph final : public run_graph {
   }
 
  private:
-  std::shared_ptr<tracer::span_exporter> exporter_chain(const services::tracing_config& tracing,
-                                                        const std::optional<collector::tail_collector_settings>& pipeline) {
+  std::shared_ptr<tracer::span_exporter> exporter_chain(
+      const services::tracing_config& tracing, const std::optional<collector::tail_collector_settings>& pipeline) {
     if (!pipeline) return storage_;
     stored_ = std::make_shared<stored_traces>(storage_);
     if (!tracing.tail) return stored_;
@@ -132,7 +132,8 @@ graph_launcher inprocess_launcher(const services::scenario& s, const experiment_
     options.work_iterations_per_us = work_iterations_per_us;
     // The same draws for every configuration of a round, different ones across rounds.
     options.seed = plan.seed + round;
-    if (plan.transport == transport_kind::loopback) options.make_transport = services::make_loopback_transport_factory();
+    if (plan.transport == transport_kind::loopback)
+      options.make_transport = services::make_loopback_transport_factory();
     // A growing collector tier grows halfway through the latency phase's measured window.
     return std::make_unique<inprocess_graph>(s, std::move(options), services::tracing_config::parse(configuration),
                                              plan.pipeline, plan.warmup + plan.phase_duration / 2);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "tracebench/load/open_loop.hpp"
 #include "tracebench/experiment/run_graph.hpp"
+#include "tracebench/load/open_loop.hpp"
 
 namespace tracebench::harness {
 namespace {

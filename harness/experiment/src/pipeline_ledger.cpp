@@ -26,9 +26,8 @@ void request_ledger::send(std::uint64_t /*phase_id*/, reply_callback done) {
     const auto latency = std::chrono::steady_clock::now() - sent;
     {
       const std::lock_guard lock(mutex_);
-      outcomes_[request_id] = outcome{error,
-                                      std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(),
-                                      unix_now_ns()};
+      outcomes_[request_id] =
+          outcome{error, std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(), unix_now_ns()};
     }
     done(error);
   });
@@ -96,8 +95,8 @@ pipeline_record make_pipeline_record(const request_ledger& requests, const store
     out.kept_slow += is_slow ? 1 : 0;
     weighted.push_back({stored->second.adjusted_count, o.error});
     // Bucket i covers (bounds[i-1], bounds[i]], as render_openmetrics places exemplars.
-    const auto bucket = static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), o.latency_ns) -
-                                                 bounds.begin());
+    const auto bucket =
+        static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), o.latency_ns) - bounds.begin());
     latency_exemplar& e = slowest[bucket];
     if (o.latency_ns >= e.value_ns) {
       e.trace_id = stored->second.trace.hex();

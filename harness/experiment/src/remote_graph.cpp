@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "tracebench/load/http_target.hpp"
 #include "tracebench/experiment/serve_control.hpp"
+#include "tracebench/load/http_target.hpp"
 
 namespace tracebench::harness {
 namespace {

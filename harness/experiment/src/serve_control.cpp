@@ -66,8 +66,9 @@ json post_control(const tracer::http_endpoint& endpoint, const std::string& body
   json parsed = json::parse(reply.body, nullptr, false);
   if (reply.status != 200) {
     const bool said = parsed.is_object() && parsed.contains("error") && parsed["error"].is_string();
-    throw std::runtime_error("answered " + endpoint.target + " with " + std::to_string(reply.status) +
-                             (said ? ": " + parsed["error"].get<std::string>() : " (is it a tracebench serve process?)"));
+    throw std::runtime_error(
+        "answered " + endpoint.target + " with " + std::to_string(reply.status) +
+        (said ? ": " + parsed["error"].get<std::string>() : " (is it a tracebench serve process?)"));
   }
   if (!parsed.is_object() || !parsed.contains("services") || !parsed["services"].is_object()) {
     throw std::runtime_error("sent a reply that is not a tracebench serve control reply");
@@ -166,7 +167,8 @@ json serve_control::forward(const std::string& target, const std::string& body) 
     const std::string host = peer.endpoint.address().to_string();
     const std::string authority = host + ":" + std::to_string(peer.endpoint.port());
     try {
-      merged.update(post_control(tracer::http_endpoint{host, peer.endpoint.port(), target, authority}, body, kPeerTimeout));
+      merged.update(
+          post_control(tracer::http_endpoint{host, peer.endpoint.port(), target, authority}, body, kPeerTimeout));
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("peer " + peer.service + " at " + authority + ": " + e.what());
     }
@@ -180,7 +182,7 @@ void serve_control::configure(const svc::tracing_config& config) {
   std::shared_ptr<tracer::batch_processor> old;
   {
     const std::lock_guard lock(mutex_);
-    if (graph_ == nullptr) return;  // stopping
+    if (graph_ == nullptr) return;            // stopping
     next.propagators = tracing_.propagators;  // the wire between processes stays as started
     tracing_ = next;
     exporter_ = make_exporter_();

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "tracebench/load/open_loop.hpp"
 #include "tracebench/experiment/service_graph_target.hpp"
+#include "tracebench/load/open_loop.hpp"
 #include "tracebench/services/loopback_transport.hpp"
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
@@ -124,7 +124,8 @@ std::optional<recorded_trace> capture_slowest_trace(const services::scenario& s,
   services::graph_options graph_options;
   graph_options.threads = options.threads;
   graph_options.seed = options.seed;
-  if (plan.transport == transport_kind::loopback) graph_options.make_transport = services::make_loopback_transport_factory();
+  if (plan.transport == transport_kind::loopback)
+    graph_options.make_transport = services::make_loopback_transport_factory();
   graph_options.instrument =
       services::make_instrumentation_factory(services::tracing_config::parse(options.configuration), processor);
   services::service_graph graph(s, std::move(graph_options));

@@ -118,10 +118,12 @@ closed_loop_result run_closed_loop(load_target& target, const closed_loop_option
   if (options.duration <= nanoseconds(0)) throw std::invalid_argument("closed loop: duration must be positive");
   if (options.warmup < nanoseconds(0) || options.warmup >= options.duration)
     throw std::invalid_argument("closed loop: warm-up must be in [0, duration)");
-  if (options.reply_timeout <= nanoseconds(0)) throw std::invalid_argument("closed loop: reply_timeout must be positive");
+  if (options.reply_timeout <= nanoseconds(0))
+    throw std::invalid_argument("closed loop: reply_timeout must be positive");
 
   const steady_clock::time_point start = steady_clock::now();
-  auto state = std::make_shared<run_state>(target, options.concurrency, start + options.warmup, start + options.duration);
+  auto state =
+      std::make_shared<run_state>(target, options.concurrency, start + options.warmup, start + options.duration);
   state->stop = options.stop;
   for (lane& l : state->lanes) drive(state, l);
   std::this_thread::sleep_until(state->measure_from);

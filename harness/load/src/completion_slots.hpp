@@ -16,7 +16,7 @@ namespace tracebench::harness::detail {
 class completion_slots {
  public:
   struct totals {
-    std::uint64_t replies = 0;  // warm-up included
+    std::uint64_t replies = 0;    // warm-up included
     std::uint64_t completed = 0;  // measured
     std::uint64_t errors = 0;     // measured
     latency_histogram latency;

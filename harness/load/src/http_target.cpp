@@ -194,9 +194,15 @@ void http_target::read(connection& c) {
 void http_target::fail(connection& c, failure what) {
   if (c.current.counted) {
     switch (what) {
-      case failure::connect: connect_errors_.fetch_add(1, std::memory_order_relaxed); break;
-      case failure::io: io_errors_.fetch_add(1, std::memory_order_relaxed); break;
-      case failure::timeout: timeouts_.fetch_add(1, std::memory_order_relaxed); break;
+      case failure::connect:
+        connect_errors_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case failure::io:
+        io_errors_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case failure::timeout:
+        timeouts_.fetch_add(1, std::memory_order_relaxed);
+        break;
     }
   }
   c.stream.close();  // a failed connection is never reused: its state is unknown

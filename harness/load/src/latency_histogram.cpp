@@ -28,13 +28,12 @@ constexpr int hdr_index(std::int64_t v) noexcept {
   return (bucket << kSubBucketHalfCountMagnitude) + sub_bucket;
 }
 
-constexpr int hdr_bucket(int index) noexcept {
-  return std::max((index >> kSubBucketHalfCountMagnitude) - 1, 0);
-}
+constexpr int hdr_bucket(int index) noexcept { return std::max((index >> kSubBucketHalfCountMagnitude) - 1, 0); }
 
 constexpr std::int64_t hdr_lowest_value(int index) noexcept {
   const int bucket = hdr_bucket(index);
-  const int sub_bucket = index < 2 * kSubBucketHalfCount ? index : (index & (kSubBucketHalfCount - 1)) + kSubBucketHalfCount;
+  const int sub_bucket =
+      index < 2 * kSubBucketHalfCount ? index : (index & (kSubBucketHalfCount - 1)) + kSubBucketHalfCount;
   return std::int64_t{sub_bucket} << bucket;
 }
 
@@ -73,8 +72,8 @@ double hdr_axis::value(double i) const noexcept {
 }  // namespace detail
 
 latency_histogram::latency_histogram()
-    : histogram_(boost::histogram::make_histogram_with(boost::histogram::dense_storage<std::uint64_t>(),
-                                                       detail::hdr_axis{})),
+    : histogram_(
+          boost::histogram::make_histogram_with(boost::histogram::dense_storage<std::uint64_t>(), detail::hdr_axis{})),
       min_(std::numeric_limits<std::int64_t>::max()),
       max_(std::numeric_limits<std::int64_t>::min()) {}
 
@@ -191,9 +190,12 @@ std::string latency_histogram::to_json() const {
       buckets.push_back(nlohmann::json::array({hdr_lowest_value(i + kFirstIndex), n}));
     }
   }
-  const nlohmann::json j = {{"unit", "ns"},        {"count", count_},
-                            {"min", min()},        {"max", max()},
-                            {"sum", sum_},         {"overflow", overflow_count()},
+  const nlohmann::json j = {{"unit", "ns"},
+                            {"count", count_},
+                            {"min", min()},
+                            {"max", max()},
+                            {"sum", sum_},
+                            {"overflow", overflow_count()},
                             {"buckets", std::move(buckets)}};
   return j.dump();
 }

@@ -32,8 +32,8 @@ std::string latency_row(const char* label, const latency_summary& s) {
 }
 
 nlohmann::ordered_json latency_json(const latency_summary& s) {
-  return {{"count", s.count}, {"p50", s.p50},   {"p90", s.p90},  {"p99", s.p99},
-          {"p99_9", s.p999},  {"max", s.max},   {"mean", s.mean}};
+  return {{"count", s.count}, {"p50", s.p50}, {"p90", s.p90},  {"p99", s.p99},
+          {"p99_9", s.p999},  {"max", s.max}, {"mean", s.mean}};
 }
 
 // What both loops' results have under the same names.
@@ -83,8 +83,9 @@ std::string render_load_text(const load_report& r) {
   out += "  " + std::to_string(s.connections) + " connections, " + std::to_string(s.threads) + " threads\n";
   out += "  requests    " + std::to_string(r.sent) + " sent, " + std::to_string(r.completed) + " completed, " +
          std::to_string(r.lost) + " lost\n";
-  out += r.open_loop ? "  rate        " + fixed(r.achieved_rate, 1) + "/s achieved of " + fixed(r.target_rate, 1) + "/s\n"
-                     : "  throughput  " + fixed(r.achieved_rate, 1) + "/s\n";
+  out += r.open_loop
+             ? "  rate        " + fixed(r.achieved_rate, 1) + "/s achieved of " + fixed(r.target_rate, 1) + "/s\n"
+             : "  throughput  " + fixed(r.achieved_rate, 1) + "/s\n";
   const http_error_counts& e = r.by_category;
   out += "  errors      " + std::to_string(r.errors) + " (connect " + std::to_string(e.connect) + ", io " +
          std::to_string(e.io) + ", timeout " + std::to_string(e.timeout) + ", status " + std::to_string(e.status) +

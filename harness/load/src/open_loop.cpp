@@ -14,8 +14,8 @@ namespace tracebench::harness {
 
 namespace {
 
-using std::chrono::steady_clock;
 using std::chrono::nanoseconds;
+using std::chrono::steady_clock;
 
 // Sleeping wakes late: by ~120 us at the median on the 2-core VM this was built on, and by
 // 2.5 ms at p99, which alone broke the 1 ms send-lag bound. So the last 2 ms before a due time are

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
-#include <string_view>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "tracebench/common/text_format.hpp"
@@ -119,9 +119,10 @@ std::string method_line(const comparison& c) {
   std::string line = c.basis == comparison_basis::overhead
                          ? "basis: tracing overhead, each configuration against off in the same round"
                          : "basis: absolute, every valid run's own figures";
-  line += "; change: Hodges-Lehmann shift NEW vs BASE with its 95% interval; p: Mann-Whitney, two-sided, "
-          "Holm-adjusted over the " +
-          std::to_string(c.gated_tests) + " gated tests";
+  line +=
+      "; change: Hodges-Lehmann shift NEW vs BASE with its 95% interval; p: Mann-Whitney, two-sided, "
+      "Holm-adjusted over the " +
+      std::to_string(c.gated_tests) + " gated tests";
   if (c.ungated_tests > 0) line += " (the " + std::to_string(c.ungated_tests) + " others as a family of their own)";
   return line + "; alpha " + printf_string("%g", c.alpha);
 }
@@ -154,9 +155,7 @@ std::string fail_line(const std::vector<std::string>& regressions) {
 }
 
 // Instruction counts: callgrind's totals over the iterations, to a tenth.
-std::string count_text(const std::optional<double>& count) {
-  return count ? printf_string("%.1f", *count) : "-";
-}
+std::string count_text(const std::optional<double>& count) { return count ? printf_string("%.1f", *count) : "-"; }
 
 std::string instruction_change_text(const operation_change& op) {
   if (!op.base_count) return "new";
@@ -225,8 +224,8 @@ std::string comparison_verdict_line(const comparison& c) {
   }
   std::vector<std::string> items;
   for (const auto& [configuration, m] : found) {
-    items.push_back(configuration + " " + std::string(metric_name(m->metric)) + " " + signed_percent(m->change_percent) +
-                    " (threshold " + limit_text(*m->threshold) + ")");
+    items.push_back(configuration + " " + std::string(metric_name(m->metric)) + " " +
+                    signed_percent(m->change_percent) + " (threshold " + limit_text(*m->threshold) + ")");
   }
   return fail_line(items);
 }

@@ -45,16 +45,16 @@ void add_delta(std::vector<std::string>& cells, const metric_delta& d) {
 }  // namespace
 
 std::string render_csv_report(const results_file& results) {
-  std::vector<std::string> header{"scenario", "configuration", "runs", "invalid_runs", "throughput_per_s",
-                                  "cpu_ns_per_request", "p99_ns"};
+  std::vector<std::string> header{"scenario",         "configuration",      "runs",  "invalid_runs",
+                                  "throughput_per_s", "cpu_ns_per_request", "p99_ns"};
   for (const char* metric : {"latency_mean", "latency_p50", "latency_p99", "throughput", "cpu_per_request"}) {
     for (const char* part : {"change_percent", "low_percent", "high_percent", "within_noise"})
       header.push_back(std::string(metric) + "_" + part);
   }
-  for (const char* name : {"spans_started", "spans_sampled", "spans_exported", "spans_dropped", "sampled_fraction",
-                           "spans_per_second", "bytes_per_span", "zstd_bytes_per_span", "spans_per_day",
-                           "otlp_json_bytes_per_day", "zstd_bytes_per_day", "dapper_latency_change_percent",
-                           "dapper_throughput_change_percent"})
+  for (const char* name :
+       {"spans_started", "spans_sampled", "spans_exported", "spans_dropped", "sampled_fraction", "spans_per_second",
+        "bytes_per_span", "zstd_bytes_per_span", "spans_per_day", "otlp_json_bytes_per_day", "zstd_bytes_per_day",
+        "dapper_latency_change_percent", "dapper_throughput_change_percent"})
     header.emplace_back(name);
 
   std::string out;
@@ -67,11 +67,12 @@ std::string render_csv_report(const results_file& results) {
   };
   write_row(header);
   for (const configuration_summary& row : results.summary.rows) {
-    std::vector<std::string> cells{results.summary.scenario_name, row.configuration, std::to_string(row.runs),
-                                   std::to_string(row.invalid_runs), number(row.median_throughput),
-                                   number(row.median_cpu_ns_per_request), number(row.median_p99_ns)};
-    for (const metric_delta* d : {&row.mean_latency, &row.p50_latency, &row.p99_latency, &row.throughput,
-                                  &row.cpu_per_request})
+    std::vector<std::string> cells{results.summary.scenario_name, row.configuration,
+                                   std::to_string(row.runs),      std::to_string(row.invalid_runs),
+                                   number(row.median_throughput), number(row.median_cpu_ns_per_request),
+                                   number(row.median_p99_ns)};
+    for (const metric_delta* d :
+         {&row.mean_latency, &row.p50_latency, &row.p99_latency, &row.throughput, &row.cpu_per_request})
       add_delta(cells, *d);
     const tracer::span_counts& s = row.spans;
     for (std::uint64_t count : {s.started, s.sampled, s.exported, s.dropped}) cells.push_back(std::to_string(count));

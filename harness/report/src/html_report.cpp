@@ -92,10 +92,17 @@ std::string json_for_script(const json& value) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default: out += c;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -106,12 +113,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -277,8 +295,10 @@ std::string render_html_report(const results_file& results, const std::filesyste
     const std::filesystem::path package_dir = assets / lib.package;
     code.push_back(read_library(package_dir / lib.build));
     const std::string version = package_version(package_dir);
-    credits += (credits.empty() ? "" : lib.package == "vega-embed" ? " and " : ", ") + std::string(lib.package) +
-               (version.empty() ? "" : " " + version);
+    credits += (credits.empty()               ? ""
+                : lib.package == "vega-embed" ? " and "
+                                              : ", ") +
+               std::string(lib.package) + (version.empty() ? "" : " " + version);
   }
 
   const report_content content = make_report_content(results);
@@ -304,8 +324,8 @@ std::string render_html_report(const results_file& results, const std::filesyste
     write_chart(out, chart);
     if (!chart.spec.is_null()) specs[chart.id] = chart.spec;
   }
-  out << "</section>\n<footer>Made by tracebench report from " << escape_html(results.origin)
-      << ". Charts drawn by " << escape_html(credits)
+  out << "</section>\n<footer>Made by tracebench report from " << escape_html(results.origin) << ". Charts drawn by "
+      << escape_html(credits)
       << " (BSD-3-Clause, University of Washington Interactive Data Lab), inlined in this file.</footer>\n"
       << "</main>\n";
   for (std::size_t i = 0; i < kLibraries.size(); ++i) {

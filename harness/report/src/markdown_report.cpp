@@ -1,7 +1,7 @@
 #include "tracebench/report/markdown_report.hpp"
 
-#include "tracebench/report/report_content.hpp"
 #include "tracebench/common/text_format.hpp"
+#include "tracebench/report/report_content.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -26,11 +26,11 @@ std::string cell_text(std::string text) {
 std::string trace_section(const recorded_trace& t) {
   std::size_t errors = 0;
   for (const recorded_span& s : t.spans) errors += s.error ? 1U : 0U;
-  return "## Slowest sampled trace\n\nTrace `" + t.trace_id + "`: " +
-         format_duration_us(static_cast<double>(t.duration_ns) / kNanosPerMicro) + ", " +
-         std::to_string(t.spans.size()) + " spans (" + std::to_string(errors) +
-         " with error status), the slowest of " + std::to_string(t.requests) + " requests at " +
-         format_thousands(t.offered_rate) + "/s traced " + t.configuration +
+  return "## Slowest sampled trace\n\nTrace `" + t.trace_id +
+         "`: " + format_duration_us(static_cast<double>(t.duration_ns) / kNanosPerMicro) + ", " +
+         std::to_string(t.spans.size()) + " spans (" + std::to_string(errors) + " with error status), the slowest of " +
+         std::to_string(t.requests) + " requests at " + format_thousands(t.offered_rate) + "/s traced " +
+         t.configuration +
          " in a capture run after the experiment. Its waterfall and critical path are in the HTML report.\n";
 }
 

@@ -36,9 +36,9 @@ bool is_name_initial_char(char c) noexcept {
 }
 
 void check_metric_name(std::string_view name) {
-  const bool well_formed = !name.empty() && is_name_initial_char(name.front()) &&
-                           std::all_of(name.begin(), name.end(),
-                                       [](char c) { return is_name_initial_char(c) || (c >= '0' && c <= '9'); });
+  const bool well_formed =
+      !name.empty() && is_name_initial_char(name.front()) &&
+      std::all_of(name.begin(), name.end(), [](char c) { return is_name_initial_char(c) || (c >= '0' && c <= '9'); });
   std::string suffix = "_";
   suffix += kUnit;
   // A leading underscore is reserved by the spec; the unit must be the name's suffix.
@@ -121,7 +121,8 @@ void check_exemplar(const latency_exemplar& e) {
   if (!tracer::trace_id::from_hex(e.trace_id)) {
     // At most 40 characters, unprintable ones as '?': the message stays one readable line.
     std::string shown = e.trace_id.substr(0, 40);
-    std::replace_if(shown.begin(), shown.end(), [](char c) { return c < ' ' || c > '~'; }, '?');
+    std::replace_if(
+        shown.begin(), shown.end(), [](char c) { return c < ' ' || c > '~'; }, '?');
     std::string message = "exemplar trace_id \"";
     message += shown;
     message += "\" is not 32 lowercase hex digits of a valid (non-zero) trace id";
@@ -141,8 +142,7 @@ bool preferred(const latency_exemplar& a, const latency_exemplar& b) noexcept {
 // Exact: the sum is an integer of nanoseconds, so its decimal needs at most nine fraction digits.
 std::string decimal_seconds(std::int64_t nanos) {
   const bool negative = nanos < 0;
-  const std::uint64_t magnitude =
-      negative ? ~static_cast<std::uint64_t>(nanos) + 1 : static_cast<std::uint64_t>(nanos);
+  const std::uint64_t magnitude = negative ? ~static_cast<std::uint64_t>(nanos) + 1 : static_cast<std::uint64_t>(nanos);
   constexpr std::uint64_t kPerSecond = 1'000'000'000;
   std::string out = negative ? "-" : "";
   out += std::to_string(magnitude / kPerSecond);
@@ -169,8 +169,8 @@ std::string openmetrics_canonical_number(double value) {
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   // Shortest round-trip digits and decimal exponent, e.g. "-2.5e-04" -> "25", -4.
   std::array<char, 64> buffer{};
-  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), std::abs(value),
-                                       std::chars_format::scientific);
+  const auto [end, ec] =
+      std::to_chars(buffer.data(), buffer.data() + buffer.size(), std::abs(value), std::chars_format::scientific);
   if (ec != std::errc{}) return "NaN";  // unreachable: 64 characters hold any double
   const std::string_view scientific(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
   const std::size_t e_at = scientific.find('e');
@@ -255,8 +255,8 @@ std::string render_openmetrics(std::string_view name, std::span<const openmetric
     std::vector<const latency_exemplar*> chosen(le_values.size(), nullptr);
     for (const latency_exemplar& e : s.exemplars) {
       check_exemplar(e);
-      const auto bucket = static_cast<std::size_t>(
-          std::lower_bound(bounds_ns.begin(), bounds_ns.end(), e.value_ns) - bounds_ns.begin());
+      const auto bucket = static_cast<std::size_t>(std::lower_bound(bounds_ns.begin(), bounds_ns.end(), e.value_ns) -
+                                                   bounds_ns.begin());
       if (chosen[bucket] == nullptr || preferred(e, *chosen[bucket])) chosen[bucket] = &e;
     }
 

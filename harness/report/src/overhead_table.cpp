@@ -20,18 +20,18 @@ table overhead_rows(const experiment_summary& summary, bool noise_floor) {
               "mean latency chg", "p50 latency chg", "p99 latency chg", "p99", "Dapper latency", "Dapper throughput"}};
   for (const configuration_summary& row : summary.rows) {
     if (row.noise_floor != noise_floor) continue;
-    std::vector<std::string> cells{row.configuration,
-                                   runs_cell(row),
-                                   format_thousands(row.median_throughput),
-                                   change_cell(row, row.throughput),
-                                   format_duration_us(row.median_cpu_ns_per_request / kNanosPerMicro),
-                                   change_cell(row, row.cpu_per_request),
-                                   row.predicted_cpu_change_percent ? signed_percent(*row.predicted_cpu_change_percent)
-                                                                    : "-",
-                                   change_cell(row, row.mean_latency),
-                                   change_cell(row, row.p50_latency),
-                                   change_cell(row, row.p99_latency),
-                                   format_duration_us(row.median_p99_ns / kNanosPerMicro)};
+    std::vector<std::string> cells{
+        row.configuration,
+        runs_cell(row),
+        format_thousands(row.median_throughput),
+        change_cell(row, row.throughput),
+        format_duration_us(row.median_cpu_ns_per_request / kNanosPerMicro),
+        change_cell(row, row.cpu_per_request),
+        row.predicted_cpu_change_percent ? signed_percent(*row.predicted_cpu_change_percent) : "-",
+        change_cell(row, row.mean_latency),
+        change_cell(row, row.p50_latency),
+        change_cell(row, row.p99_latency),
+        format_duration_us(row.median_p99_ns / kNanosPerMicro)};
     const auto dapper = dapper_lookup(row.configuration);
     cells.push_back(dapper ? signed_percent(dapper->latency_change_percent) : "-");
     cells.push_back(dapper ? signed_percent(dapper->throughput_change_percent) : "-");
@@ -71,7 +71,8 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
   out += (md ? "" : "Tracing overhead vs off: " + summary.scenario_name + ", ") + experiment_setup_line(summary) +
          "\n" + paragraph;
   out += "Median of per-round changes against the same round's off run [95% interval]; ~ = interval contains 0.\n";
-  for (const std::string& w : summary_warnings(summary)) out += paragraph + (md ? "**Warning:** " : "WARNING: ") + w + '\n';
+  for (const std::string& w : summary_warnings(summary))
+    out += paragraph + (md ? "**Warning:** " : "WARNING: ") + w + '\n';
   out += '\n' + render(overhead_rows(summary, false), style);
   if (const std::string note = noise_floor_note(summary); !note.empty()) {
     out += '\n' + std::string(md ? "### " : "") + kNoiseFloorTitle + (md ? "\n\n" : "\n") +
@@ -88,8 +89,9 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
   out += std::string(kDapperSource) + '\n';
 
   out += '\n' + std::string(md ? "### Span volume\n\n" : "Span volume\n") + render(volume_rows(summary), style);
-  out += "\nSpan volume: counts summed over every run, warm-ups included; spans/s at the offered load; "
-         "zstd level 3 on the runs' own export requests.";
+  out +=
+      "\nSpan volume: counts summed over every run, warm-ups included; spans/s at the offered load; "
+      "zstd level 3 on the runs' own export requests.";
   if (const std::string line = projection_line(summary); !line.empty()) out += ' ' + line;
   out += '\n';
 

@@ -57,10 +57,8 @@ json tooltip() {
 // No axis formats here or below: Vega's default for a linear scale reads best ("0.5", "1,500"),
 // where an SI format comes out as "0k" at zero.
 json x_encoding(const sweep_axis& axis) {
-  return {{"field", axis.field},
-          {"type", "quantitative"},
-          {"scale", {{"zero", true}}},
-          {"axis", {{"title", axis.title}}}};
+  return {
+      {"field", axis.field}, {"type", "quantitative"}, {"scale", {{"zero", true}}}, {"axis", {{"title", axis.title}}}};
 }
 
 // Held and expected as two series of one line mark: solid for what the collector held, dashed
@@ -87,8 +85,7 @@ json traces_panel(const std::vector<memory_sweep_point>& sweep, const sweep_axis
           {"mark", {{"type", "line"}, {"strokeWidth", 1.75}, {"point", {{"size", 40}, {"filled", true}}}}},
           {"encoding",
            {{"x", x_encoding(axis)},
-            {"y",
-             {{"field", "traces"}, {"type", "quantitative"}, {"axis", {{"title", "traces held"}}}}},
+            {"y", {{"field", "traces"}, {"type", "quantitative"}, {"axis", {{"title", "traces held"}}}}},
             {"color",
              {{"field", "series"},
               {"type", "nominal"},

@@ -17,7 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int kWideChart = 760;   // plot area, px: leaves room for axis labels and a legend
+constexpr int kWideChart = 760;  // plot area, px: leaves room for axis labels and a legend
 constexpr int kChartHeight = 300;
 
 // Where a configuration sits on a sampling-probability axis: off and never have no place on a
@@ -102,14 +102,16 @@ report_chart overhead_chart(const results_file& results) {
 
   json metric_domain = json::array();
   for (const metric_series& m : kMetrics) metric_domain.push_back(m.label);
-  const json x = {{"field", "x"},
-                  {"type", "quantitative"},
-                  {"scale", {{"type", "log"}, {"domain", {lowest / 1.6, highest * 1.6}}}},
-                  {"axis", {{"values", ticks}, {"labelExpr", label_expr}, {"title", "sampling probability (log scale)"}}}};
-  const json color = {{"field", "metric"},
-                      {"type", "nominal"},
-                      {"scale", {{"domain", metric_domain}}},
-                      {"legend", {{"orient", "top"}, {"title", nullptr}, {"symbolOpacity", 1}, {"symbolType", "circle"}}}};
+  const json x = {
+      {"field", "x"},
+      {"type", "quantitative"},
+      {"scale", {{"type", "log"}, {"domain", {lowest / 1.6, highest * 1.6}}}},
+      {"axis", {{"values", ticks}, {"labelExpr", label_expr}, {"title", "sampling probability (log scale)"}}}};
+  const json color = {
+      {"field", "metric"},
+      {"type", "nominal"},
+      {"scale", {{"domain", metric_domain}}},
+      {"legend", {{"orient", "top"}, {"title", nullptr}, {"symbolOpacity", 1}, {"symbolType", "circle"}}}};
   const json tooltip = json::array({
       {{"field", "configuration"}, {"title", "configuration"}},
       {{"field", "metric"}, {"title", "metric"}},
@@ -137,10 +139,18 @@ report_chart overhead_chart(const results_file& results) {
            // Filled outside noise, hollow (white inside) where the interval contains 0.
            {{"transform", json::array({{{"filter", "!datum.within_noise"}}})},
             {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 1}}},
-            {"encoding", {{"x", x}, {"y", {{"field", "median"}, {"type", "quantitative"}}}, {"color", color}, {"tooltip", tooltip}}}},
+            {"encoding",
+             {{"x", x},
+              {"y", {{"field", "median"}, {"type", "quantitative"}}},
+              {"color", color},
+              {"tooltip", tooltip}}}},
            {{"transform", json::array({{{"filter", "datum.within_noise"}}})},
             {"mark", {{"type", "point"}, {"fill", "white"}, {"size", 70}, {"strokeWidth", 2}, {"opacity", 1}}},
-            {"encoding", {{"x", x}, {"y", {{"field", "median"}, {"type", "quantitative"}}}, {"color", color}, {"tooltip", tooltip}}}},
+            {"encoding",
+             {{"x", x},
+              {"y", {{"field", "median"}, {"type", "quantitative"}}},
+              {"color", color},
+              {"tooltip", tooltip}}}},
        })},
       {"config", chart_config()}};
   return chart;
@@ -192,16 +202,16 @@ report_chart spectrum_chart(const results_file& results) {
            {{"values", ticks},
             {"labelExpr", "datum.value <= 1 ? '0%' : format(100 - 100 / datum.value, '.6~f') + '%'"},
             {"title", "percentile (log scale of 1/(1 - p))"}}}}},
-        {"y", {{"field", "latency_ms"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "latency (ms)"}}},
+        {"y",
+         {{"field", "latency_ms"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "latency (ms)"}}},
         {"color",
          {{"field", "configuration"},
           {"type", "nominal"},
           {"scale", {{"domain", domain}}},
           {"legend", {{"orient", "top"}, {"title", "configuration"}}}}},
-        {"tooltip",
-         json::array({{{"field", "configuration"}},
-                      {{"field", "percentile"}, {"title", "percentile (%)"}, {"format", ".4~f"}},
-                      {{"field", "latency_ms"}, {"title", "latency (ms)"}, {"format", ".3f"}}})}}},
+        {"tooltip", json::array({{{"field", "configuration"}},
+                                 {{"field", "percentile"}, {"title", "percentile (%)"}, {"format", ".4~f"}},
+                                 {{"field", "latency_ms"}, {"title", "latency (ms)"}, {"format", ".3f"}}})}}},
       {"config", chart_config()}};
   return chart;
 }
@@ -255,18 +265,16 @@ report_chart throughput_chart(const results_file& results) {
                 {"type", "quantitative"},
                 {"scale", y_scale},
                 {"title", "requests per second (closed loop)"}}},
-              {"tooltip",
-               json::array({{{"field", "configuration"}},
-                            {{"field", "round"}},
-                            {{"field", "throughput"}, {"format", ",.1f"}, {"title", "requests/s"}}})}}}},
+              {"tooltip", json::array({{{"field", "configuration"}},
+                                       {{"field", "round"}},
+                                       {{"field", "throughput"}, {"format", ",.1f"}, {"title", "requests/s"}}})}}}},
            {{"data", {{"values", medians}}},
             {"mark", {{"type", "tick"}, {"color", "black"}, {"thickness", 2.5}, {"size", 60}}},
             {"encoding",
              {{"x", x},
               {"y", {{"field", "median"}, {"type", "quantitative"}, {"scale", y_scale}}},
-              {"tooltip",
-               json::array({{{"field", "configuration"}},
-                            {{"field", "median"}, {"format", ",.1f"}, {"title", "median requests/s"}}})}}}},
+              {"tooltip", json::array({{{"field", "configuration"}},
+                                       {{"field", "median"}, {"format", ",.1f"}, {"title", "median requests/s"}}})}}}},
        })},
       {"config", chart_config()}};
   return chart;

@@ -14,8 +14,8 @@ namespace tracebench::harness {
 struct report_chart {
   std::string id;  // "overhead": the element is #chart-overhead with data-chart="overhead"
   std::string heading;
-  std::string caption;  // one sentence: what is plotted
-  nlohmann::json spec;  // Vega-Lite without $schema (the page names the mode); null when empty
+  std::string caption;     // one sentence: what is plotted
+  nlohmann::json spec;     // Vega-Lite without $schema (the page names the mode); null when empty
   std::string empty_note;  // why there is nothing to draw, when spec is null
 };
 

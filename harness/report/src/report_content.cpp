@@ -5,10 +5,10 @@
 #include <utility>
 #include <vector>
 
-#include "tracebench/report/openmetrics.hpp"
-#include "tracebench/report/pipeline_table.hpp"
 #include "summary_text.hpp"
 #include "tracebench/common/text_format.hpp"
+#include "tracebench/report/openmetrics.hpp"
+#include "tracebench/report/pipeline_table.hpp"
 
 namespace tracebench::harness {
 namespace {
@@ -47,11 +47,11 @@ report_table overhead_table(const experiment_summary& summary, bool noise_floor)
 }
 
 report_table volume_table(const experiment_summary& summary) {
-  report_table t{"volume",
-                 "Span volume",
-                 {"rate", "started", "sampled", "exported", "dropped", "zstd B/span", "spans/day", "OTLP/JSON/day",
-                  "zstd/day"},
-                 {}};
+  report_table t{
+      "volume",
+      "Span volume",
+      {"rate", "started", "sampled", "exported", "dropped", "zstd B/span", "spans/day", "OTLP/JSON/day", "zstd/day"},
+      {}};
   for (const configuration_summary& row : summary.rows) {
     std::vector<std::string> cells{row.configuration,
                                    format_thousands(static_cast<double>(row.spans.started)),
@@ -93,8 +93,8 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
   add("build type", "build_type");
   add("git commit", "git_commit");
   if (const auto work = env.find("work"); work != env.end() && work->is_object()) {
-    rows.emplace_back("work model", text_of(work->value("model", json())) + ", " +
-                                        text_of(work->value("calibration", json())));
+    rows.emplace_back("work model",
+                      text_of(work->value("model", json())) + ", " + text_of(work->value("calibration", json())));
   }
   const json& plan = results.document.at("plan");
   const auto plan_value = [&](const char* key) {
@@ -121,8 +121,8 @@ void add_pipelines(const pipeline_summary& summary, report_content& c) {
   pipeline_tables t = make_pipeline_tables(summary);
   c.pipeline_tables.push_back(pipeline_table("pipelines", std::string(kPipelinesTitle), std::move(t.kept)));
   if (t.reweighting.size() > 1) {
-    c.pipeline_tables.push_back(pipeline_table("pipeline-reweighting", std::string(kReweightingTitle),
-                                               std::move(t.reweighting)));
+    c.pipeline_tables.push_back(
+        pipeline_table("pipeline-reweighting", std::string(kReweightingTitle), std::move(t.reweighting)));
   }
   if (t.memory.size() > 1) {
     c.pipeline_tables.push_back(

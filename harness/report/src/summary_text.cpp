@@ -45,13 +45,14 @@ std::string optional_cell(const std::optional<double>& value, std::string (*form
 std::vector<std::string> projection_cells(const configuration_summary& row) {
   if (!row.projection) return {"-", "-", "-"};
   const daily_volume& d = row.projection->sampled;
-  return {format_si(d.spans), optional_cell(d.otlp_json_bytes, format_bytes), optional_cell(d.zstd_bytes, format_bytes)};
+  return {format_si(d.spans), optional_cell(d.otlp_json_bytes, format_bytes),
+          optional_cell(d.zstd_bytes, format_bytes)};
 }
 
 std::string experiment_setup_line(const experiment_summary& summary) {
   const std::string threads = std::to_string(summary.graph_threads) +
                               (summary.graph_threads == 1 ? " executor thread, " : " executor threads, ");
-  const std::string where = summary.transport == transport_kind::remote   ? "the running graph at " + summary.target
+  const std::string where = summary.transport == transport_kind::remote     ? "the running graph at " + summary.target
                             : summary.transport == transport_kind::loopback ? threads + "HTTP over loopback"
                                                                             : threads + "in-process";
   return std::to_string(summary.rounds) + " rounds, " + where + ", open loop at " +
@@ -113,10 +114,9 @@ std::string predicted_note(const experiment_summary& summary) {
 std::string generator_health_line(const experiment_summary& summary) {
   const generator_health& g = summary.generator;
   return "Generator health: achieved at least " + format_percent(g.lowest_achieved_fraction) +
-         " of the offered rate in every run; send-lag p99 " +
-         format_duration_us(g.median_lag_p99_ns / kNanosPerMicro) + " median, " +
-         format_duration_us(g.max_lag_p99_ns / kNanosPerMicro) + " worst; " + std::to_string(g.dropped_sends) +
-         " dropped sends, " + std::to_string(g.lost) + " lost replies.";
+         " of the offered rate in every run; send-lag p99 " + format_duration_us(g.median_lag_p99_ns / kNanosPerMicro) +
+         " median, " + format_duration_us(g.max_lag_p99_ns / kNanosPerMicro) + " worst; " +
+         std::to_string(g.dropped_sends) + " dropped sends, " + std::to_string(g.lost) + " lost replies.";
 }
 
 std::string validity_rule_line(const experiment_summary& summary) {
@@ -130,9 +130,10 @@ std::string projection_line(const experiment_summary& summary) {
   for (const configuration_summary& row : summary.rows) {
     if (!row.projection) continue;
     const volume_projection& p = *row.projection;
-    return "Per day at the scenario's production rate (" + format_si(p.spans_per_second) + " spans/s traced 1/1): " +
-           format_si(p.raw.spans) + " spans, " + (p.raw.otlp_json_bytes ? format_bytes(*p.raw.otlp_json_bytes) : "-") +
-           " OTLP/JSON, " + (p.raw.zstd_bytes ? format_bytes(*p.raw.zstd_bytes) : "-") + " zstd.";
+    return "Per day at the scenario's production rate (" + format_si(p.spans_per_second) +
+           " spans/s traced 1/1): " + format_si(p.raw.spans) + " spans, " +
+           (p.raw.otlp_json_bytes ? format_bytes(*p.raw.otlp_json_bytes) : "-") + " OTLP/JSON, " +
+           (p.raw.zstd_bytes ? format_bytes(*p.raw.zstd_bytes) : "-") + " zstd.";
   }
   return {};
 }

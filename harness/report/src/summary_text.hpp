@@ -38,6 +38,7 @@ inline constexpr const char* kNoiseFloorTitle = "Noise floor (A/A: off run again
 // Spans and bytes per day at the scenario's production rate; empty without a production profile.
 [[nodiscard]] std::string projection_line(const experiment_summary& summary);
 
-inline constexpr const char* kDapperSource = "Dapper: Sigelman et al. 2010, Table 2 (error +-2.5% latency, +-0.15% throughput).";
+inline constexpr const char* kDapperSource =
+    "Dapper: Sigelman et al. 2010, Table 2 (error +-2.5% latency, +-0.15% throughput).";
 
 }  // namespace tracebench::harness

@@ -20,8 +20,8 @@ constexpr int kBarsWidth = 700;  // plot area, px
 
 // Horizontal bars per configuration on a log axis; configurations with nothing get a text
 // "none" where their bar would start, so every configuration keeps its row.
-json log_bars(const results_file& results, json values, const std::string& value_title,
-              const std::string& axis_format, const std::string& label_format, const json& series) {
+json log_bars(const results_file& results, json values, const std::string& value_title, const std::string& axis_format,
+              const std::string& label_format, const json& series) {
   const json y = {{"field", "configuration"},
                   {"type", "nominal"},
                   {"scale", {{"domain", configuration_order(results)}, {"paddingInner", 0.25}}},
@@ -33,10 +33,9 @@ json log_bars(const results_file& results, json values, const std::string& value
                          {"stack", nullptr},  // stacked bars start at 0, which a log scale has not
                          {"scale", {{"type", "log"}, {"nice", true}}},
                          {"axis", {{"title", value_title}, {"format", axis_format}}}}},
-                       {"tooltip",
-                        json::array({{{"field", "configuration"}},
-                                     {{"field", "series"}, {"title", "what"}},
-                                     {{"field", "value"}, {"format", ",.0f"}, {"title", value_title}}})}};
+                       {"tooltip", json::array({{{"field", "configuration"}},
+                                                {{"field", "series"}, {"title", "what"}},
+                                                {{"field", "value"}, {"format", ",.0f"}, {"title", value_title}}})}};
   json label_encoding = {{"y", y},
                          {"x", {{"field", "value"}, {"type", "quantitative"}}},
                          {"text", {{"field", "value"}, {"type", "quantitative"}, {"format", label_format}}}};
@@ -55,18 +54,17 @@ json log_bars(const results_file& results, json values, const std::string& value
       {"width", kBarsWidth},
       {"height", height},
       {"data", {{"values", std::move(values)}}},
-      {"layer",
-       json::array({
-           {{"transform", json::array({{{"filter", "datum.value > 0"}}})},
-            {"mark", {{"type", "bar"}, {"color", "#4c78a8"}}},
-            {"encoding", bar_encoding}},
-           {{"transform", json::array({{{"filter", "datum.value > 0"}}})},
-            {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 10}, {"color", "#333"}}},
-            {"encoding", label_encoding}},
-           {{"transform", json::array({{{"filter", "!(datum.value > 0)"}}})},
-            {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 10}, {"color", "#777"}}},
-            {"encoding", {{"y", y}, {"x", {{"value", 0}}}, {"text", {{"value", "none exported"}}}}}},
-       })},
+      {"layer", json::array({
+                    {{"transform", json::array({{{"filter", "datum.value > 0"}}})},
+                     {"mark", {{"type", "bar"}, {"color", "#4c78a8"}}},
+                     {"encoding", bar_encoding}},
+                    {{"transform", json::array({{{"filter", "datum.value > 0"}}})},
+                     {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 10}, {"color", "#333"}}},
+                     {"encoding", label_encoding}},
+                    {{"transform", json::array({{{"filter", "!(datum.value > 0)"}}})},
+                     {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 10}, {"color", "#777"}}},
+                     {"encoding", {{"y", y}, {"x", {{"value", 0}}}, {"text", {{"value", "none exported"}}}}}},
+                })},
       {"config", chart_config()}};
 }
 

@@ -38,8 +38,9 @@ report_chart make_waterfall_chart(const results_file& results) {
                      "request's duration waited on) in red.",
                      nullptr, ""};
   if (!results.slowest_trace) {
-    chart.empty_note = "No trace recorded: remote runs and results files written before traces were "
-                       "captured have none.";
+    chart.empty_note =
+        "No trace recorded: remote runs and results files written before traces were "
+        "captured have none.";
     return chart;
   }
   const recorded_trace& trace = *results.slowest_trace;
@@ -78,8 +79,8 @@ report_chart make_waterfall_chart(const results_file& results) {
                       {"path", critical[order[position].span] ? kOnPath : kOffPath}});
   }
 
-  const std::string title = "Trace " + trace.trace_id + ": " + format_duration(trace.duration_ns) +
-                            ", traced " + trace.configuration;
+  const std::string title =
+      "Trace " + trace.trace_id + ": " + format_duration(trace.duration_ns) + ", traced " + trace.configuration;
   const std::string subtitle = "the slowest of " + format_thousands(static_cast<double>(trace.requests)) +
                                " requests at " + format_count(trace.offered_rate) + " requests/s";
   // Room to the right of the last bar for its duration label.
@@ -119,15 +120,14 @@ report_chart make_waterfall_chart(const results_file& results) {
                 {"scale", {{"domain", {kOnPath, kOffPath}}, {"range", {"#d6404e", "#9ec3e6"}}}},
                 {"legend", {{"orient", "top"}, {"title", nullptr}}}}},
               {"stroke", {{"condition", {{"test", "datum.error"}, {"value", "black"}}}, {"value", nullptr}}},
-              {"tooltip",
-               json::array({{{"field", "service"}},
-                            {{"field", "name"}},
-                            {{"field", "kind"}},
-                            {{"field", "span_id"}, {"title", "span id"}},
-                            {{"field", "start_ms"}, {"title", "start (ms)"}, {"format", ".3f"}},
-                            {{"field", "duration"}},
-                            {{"field", "error"}},
-                            {{"field", "path"}, {"title", "critical path"}}})}}}},
+              {"tooltip", json::array({{{"field", "service"}},
+                                       {{"field", "name"}},
+                                       {{"field", "kind"}},
+                                       {{"field", "span_id"}, {"title", "span id"}},
+                                       {{"field", "start_ms"}, {"title", "start (ms)"}, {"format", ".3f"}},
+                                       {{"field", "duration"}},
+                                       {{"field", "error"}},
+                                       {{"field", "path"}, {"title", "critical path"}}})}}}},
            {{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 10}, {"color", "#444"}}},
             {"encoding", {{"x", {{"field", "end_ms"}, {"type", "quantitative"}}}, {"text", {{"field", "duration"}}}}}},
        })},

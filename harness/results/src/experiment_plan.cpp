@@ -23,12 +23,14 @@ offered_load offered_load::parse(std::string_view text) {
   const std::string_view body = trim_blanks(text);
   double number = 0;
   if (body.ends_with("/s")) {
-    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 2)), number)) reject(text, "expected a rate such as 2000/s");
+    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 2)), number))
+      reject(text, "expected a rate such as 2000/s");
     if (number <= 0) reject(text, "the rate must be above 0");
     return {kind::rate, number};
   }
   if (body.ends_with('%')) {
-    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 1)), number)) reject(text, "expected a percentage such as 50%");
+    if (!parse_finite(trim_blanks(body.substr(0, body.size() - 1)), number))
+      reject(text, "expected a percentage such as 50%");
     number /= 100;
   } else if (!parse_finite(body, number)) {
     reject(text, "expected a fraction of capacity (0.5 or 50%) or a rate (2000/s)");
@@ -85,7 +87,8 @@ void validate(const experiment_plan& plan) {
     throw std::invalid_argument("experiment: load must be a fraction in (0, 1] or a rate above 0");
   }
   if (plan.pipeline && plan.transport == transport_kind::remote) {
-    throw std::invalid_argument("experiment: pipelines are compared in-process; a running graph's collector is its own");
+    throw std::invalid_argument(
+        "experiment: pipelines are compared in-process; a running graph's collector is its own");
   }
   std::set<std::string> seen;
   for (const std::string& name : plan.configurations) {
@@ -98,9 +101,11 @@ void validate(const experiment_plan& plan) {
     if (tail && !plan.pipeline) {
       throw std::invalid_argument("experiment: configuration \"" + name + "\" needs a tail collector (--pipeline)");
     }
-    if (!seen.insert(name).second) throw std::invalid_argument("experiment: configuration \"" + name + "\" listed twice");
+    if (!seen.insert(name).second)
+      throw std::invalid_argument("experiment: configuration \"" + name + "\" listed twice");
   }
-  if (!seen.contains("off")) throw std::invalid_argument("experiment: the configurations must include \"off\", the baseline");
+  if (!seen.contains("off"))
+    throw std::invalid_argument("experiment: the configurations must include \"off\", the baseline");
 }
 
 void add_noise_floor(experiment_plan& plan) {

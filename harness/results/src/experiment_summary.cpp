@@ -33,14 +33,15 @@ void compare_with_noise_floor(metric_delta& delta, const metric_delta& aa) {
   for (std::size_t i = 0; i < aa.per_round.size(); ++i) floor.emplace(aa.rounds[i], aa.per_round[i]);
   std::vector<double> differences;
   for (std::size_t i = 0; i < delta.per_round.size(); ++i) {
-    if (const auto it = floor.find(delta.rounds[i]); it != floor.end()) differences.push_back(delta.per_round[i] - it->second);
+    if (const auto it = floor.find(delta.rounds[i]); it != floor.end())
+      differences.push_back(delta.per_round[i] - it->second);
   }
   if (differences.empty() || !delta.stats) return;
   delta.against_aa = summarize(std::span<const double>(differences));
   delta.stats->within_noise = delta.stats->within_noise || delta.against_aa->within_noise;
 }
 
-constexpr metric_delta configuration_summary::* kMetrics[] = {
+constexpr metric_delta configuration_summary::*kMetrics[] = {
     &configuration_summary::throughput, &configuration_summary::cpu_per_request, &configuration_summary::mean_latency,
     &configuration_summary::p50_latency, &configuration_summary::p99_latency};
 
@@ -185,8 +186,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     row.median_cpu_ns_per_request = median_or_zero(cpu_per_request);
     row.median_p99_ns = median_or_zero(p99s);
     row.spans_exported_per_run = median_or_zero(exported);
-    row.bytes_per_span =
-        stored_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(stored_total) : 0.0;
+    row.bytes_per_span = stored_total > 0 ? static_cast<double>(bytes_total) / static_cast<double>(stored_total) : 0.0;
     row.spans_per_second = median_or_zero(spans_per_second);
     if (row.bytes_per_span > 0 && !ratios.empty())
       row.zstd_bytes_per_span = row.bytes_per_span * median(std::span<const double>(ratios));
@@ -195,14 +195,15 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     if (result.projected_spans_per_second)
       row.projection = project_volume(*result.projected_spans_per_second, row.sampled_fraction, sizes.json, sizes.zstd);
     if (!row.baseline && baseline_cpu_ns > 0) {
-      row.predicted = predict_overhead(result.costs, config, result.spans_per_request, result.hops_per_request,
-                                       baseline_cpu_ns);
+      row.predicted =
+          predict_overhead(result.costs, config, result.spans_per_request, result.hops_per_request, baseline_cpu_ns);
       row.predicted_cpu_change_percent = row.predicted->cpu_ns_per_request / baseline_cpu_ns * 100.0;
     }
     for (const auto metric : kMetrics) finish(row.*metric);
     out.rows.push_back(std::move(row));
   }
-  const auto aa = std::find_if(out.rows.begin(), out.rows.end(), [](const configuration_summary& r) { return r.noise_floor; });
+  const auto aa =
+      std::find_if(out.rows.begin(), out.rows.end(), [](const configuration_summary& r) { return r.noise_floor; });
   if (aa == out.rows.end()) return out;
   for (configuration_summary& row : out.rows) {
     if (row.baseline || row.noise_floor) continue;

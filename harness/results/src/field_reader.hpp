@@ -114,12 +114,14 @@ inline std::string item(const std::string& path, std::string_view key, std::size
 }
 
 // A delta_document() back.
-inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_json& row, std::string_view key, const std::string& path) {
+inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_json& row, std::string_view key,
+                               const std::string& path) {
   const nlohmann::ordered_json& d = r.object(row, key, path);
   const std::string p = path + "/" + std::string(key);
   metric_delta out;
   const nlohmann::ordered_json& rounds = r.array(d, "per_round_percent", p);
-  for (std::size_t i = 0; i < rounds.size(); ++i) out.per_round.push_back(r.number_value(rounds[i], item(p, "per_round_percent", i)));
+  for (std::size_t i = 0; i < rounds.size(); ++i)
+    out.per_round.push_back(r.number_value(rounds[i], item(p, "per_round_percent", i)));
   if (d.contains("rounds")) {  // older files have none
     const nlohmann::ordered_json& numbers = r.array(d, "rounds", p);
     for (std::size_t i = 0; i < numbers.size(); ++i) {

@@ -8,9 +8,9 @@ overhead_prediction predict_overhead(const hot_path_costs& costs, double spans_p
                                      double sampled_fraction, double baseline_cpu_ns_per_request) noexcept {
   const double f = sampled_fraction;
   // The propagator runs on every hop whatever the decision: unsampled traces still carry context.
-  const double cpu = spans_per_request * (f * (costs.sampled_span_ns + costs.export_ns_per_span) +
-                                          (1 - f) * costs.unsampled_span_ns) +
-                     hops_per_request * (costs.inject_ns + costs.extract_ns);
+  const double cpu =
+      spans_per_request * (f * (costs.sampled_span_ns + costs.export_ns_per_span) + (1 - f) * costs.unsampled_span_ns) +
+      hops_per_request * (costs.inject_ns + costs.extract_ns);
   overhead_prediction p;
   p.cpu_ns_per_request = cpu;
   const double total = baseline_cpu_ns_per_request + cpu;
@@ -22,13 +22,14 @@ overhead_prediction predict_overhead(const hot_path_costs& costs, const services
                                      double spans_per_request, double hops_per_request,
                                      double baseline_cpu_ns_per_request) noexcept {
   switch (config.tracing) {
-    case services::tracing_config::mode::off: return {};
+    case services::tracing_config::mode::off:
+      return {};
     case services::tracing_config::mode::never:
       return predict_overhead(costs, spans_per_request, hops_per_request, 0, baseline_cpu_ns_per_request);
-    case services::tracing_config::mode::probability: break;
+    case services::tracing_config::mode::probability:
+      break;
   }
-  return predict_overhead(costs, spans_per_request, hops_per_request, config.probability,
-                          baseline_cpu_ns_per_request);
+  return predict_overhead(costs, spans_per_request, hops_per_request, config.probability, baseline_cpu_ns_per_request);
 }
 
 double calls_per_request(const services::scenario& s) {

@@ -31,10 +31,14 @@ instruction_counts parse_instruction_counts(const nlohmann::ordered_json& docume
 
 std::string_view verdict_name(instruction_verdict verdict) noexcept {
   switch (verdict) {
-    case instruction_verdict::regression: return "REGRESSION";
-    case instruction_verdict::pass: return "pass";
-    case instruction_verdict::reported: return "-";
-    case instruction_verdict::not_gated: return "not gated until BASE has it";
+    case instruction_verdict::regression:
+      return "REGRESSION";
+    case instruction_verdict::pass:
+      return "pass";
+    case instruction_verdict::reported:
+      return "-";
+    case instruction_verdict::not_gated:
+      return "not gated until BASE has it";
   }
   return "?";
 }

@@ -86,7 +86,8 @@ pipeline_row read_row(const field_reader& r, const json& row, const std::string&
     const std::string ep = item(p, "exemplars", i);
     latency_exemplar e;
     e.trace_id = r.string(exemplars[i], "trace_id", ep);
-    if (!tracer::trace_id::from_hex(e.trace_id)) r.fail(ep + "/trace_id", "expected 32 lowercase hex digits, not all zero");
+    if (!tracer::trace_id::from_hex(e.trace_id))
+      r.fail(ep + "/trace_id", "expected 32 lowercase hex digits, not all zero");
     e.value_ns = r.integer(exemplars[i], "value_ns", ep);
     e.timestamp_unix_seconds = r.number(exemplars[i], "timestamp", ep);
     out.exemplars.push_back(std::move(e));
@@ -145,7 +146,8 @@ std::optional<pipeline_summary> read_pipelines(const json& document, std::string
   const json& rows = r.array(doc, "rows", p);
   for (std::size_t i = 0; i < rows.size(); ++i) out.rows.push_back(read_row(r, rows[i], item(p, "rows", i)));
   const json& sweep = r.array(doc, "memory_sweep", p);
-  for (std::size_t i = 0; i < sweep.size(); ++i) out.memory_sweep.push_back(read_point(r, sweep[i], item(p, "memory_sweep", i)));
+  for (std::size_t i = 0; i < sweep.size(); ++i)
+    out.memory_sweep.push_back(read_point(r, sweep[i], item(p, "memory_sweep", i)));
   return out;
 }
 

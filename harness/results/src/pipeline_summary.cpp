@@ -72,9 +72,9 @@ std::optional<pipeline_summary> summarize_pipelines(const experiment_result& res
       row.spans_stored += p.spans_stored;
       // The latency phase's share of the run's encoded bytes, at the run's bytes per span.
       if (p.spans_stored_in_run > 0) {
-        row.bytes_stored += static_cast<std::uint64_t>(std::llround(
-            static_cast<double>(run.bytes_encoded) * static_cast<double>(p.spans_stored) /
-            static_cast<double>(p.spans_stored_in_run)));
+        row.bytes_stored += static_cast<std::uint64_t>(
+            std::llround(static_cast<double>(run.bytes_encoded) * static_cast<double>(p.spans_stored) /
+                         static_cast<double>(p.spans_stored_in_run)));
       }
       if (p.collector) {
         peaks.push_back(static_cast<double>(p.collector->peak_bytes_held));

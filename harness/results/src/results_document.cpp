@@ -68,36 +68,37 @@ json plan_document(const experiment_plan& plan) {
           {"lag_bound_ns", plan.lag_bound.count()},
           {"lag_bound_adapts", plan.lag_bound_adapts},
           {"seed", plan.seed},
-          {"pipeline", plan.pipeline ? json{{"decision_wait_s", seconds(plan.pipeline->decision_wait)},
-                                            {"num_traces", plan.pipeline->num_traces},
-                                            {"keep_errors", plan.pipeline->keep_errors},
-                                            {"slow_s", seconds(plan.pipeline->slow)},
-                                            {"baseline", plan.pipeline->baseline},
-                                            {"collectors", plan.pipeline->collectors},
-                                            {"reshard_to", plan.pipeline->reshard_to ? json(*plan.pipeline->reshard_to)
-                                                                                     : json()},
-                                            {"policy", plan.pipeline->policy().description()}}
-                                     : json()}};
+          {"pipeline", plan.pipeline
+                           ? json{{"decision_wait_s", seconds(plan.pipeline->decision_wait)},
+                                  {"num_traces", plan.pipeline->num_traces},
+                                  {"keep_errors", plan.pipeline->keep_errors},
+                                  {"slow_s", seconds(plan.pipeline->slow)},
+                                  {"baseline", plan.pipeline->baseline},
+                                  {"collectors", plan.pipeline->collectors},
+                                  {"reshard_to", plan.pipeline->reshard_to ? json(*plan.pipeline->reshard_to) : json()},
+                                  {"policy", plan.pipeline->policy().description()}}
+                           : json()}};
 }
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(); }
 
 json compression_document(const compression_figures& c) {
-  return {{"payloads", c.payloads},
-          {"spans", c.spans},
-          {"raw_bytes", c.raw_bytes},
-          {"compressed_bytes", c.compressed_bytes},
-          {"ratio", c.ratio},
-          {"level", kDefaultZstdLevel}};
+  return {{"payloads", c.payloads},   {"spans", c.spans},
+          {"raw_bytes", c.raw_bytes}, {"compressed_bytes", c.compressed_bytes},
+          {"ratio", c.ratio},         {"level", kDefaultZstdLevel}};
 }
 
 json spans_document(const tracer::span_counts& c) {
-  return {{"started", c.started}, {"sampled", c.sampled}, {"ended", c.ended}, {"exported", c.exported},
+  return {{"started", c.started},
+          {"sampled", c.sampled},
+          {"ended", c.ended},
+          {"exported", c.exported},
           {"dropped", c.dropped}};
 }
 
 json daily_document(const daily_volume& d) {
-  return {{"spans", d.spans}, {"otlp_json_bytes", optional_number(d.otlp_json_bytes)},
+  return {{"spans", d.spans},
+          {"otlp_json_bytes", optional_number(d.otlp_json_bytes)},
           {"zstd_bytes", optional_number(d.zstd_bytes)}};
 }
 
@@ -122,8 +123,8 @@ json spectrum_document(const latency_histogram& h) {
 }
 
 json latency_document(const latency_summary& l) {
-  return {{"count", l.count}, {"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99},
-          {"p999", l.p999}, {"max", l.max},   {"mean", l.mean}};
+  return {{"count", l.count}, {"p50", l.p50}, {"p90", l.p90},  {"p99", l.p99},
+          {"p999", l.p999},   {"max", l.max}, {"mean", l.mean}};
 }
 
 json run_document(const run_record& r) {
@@ -154,7 +155,8 @@ json run_document(const run_record& r) {
           {"bytes_encoded", r.bytes_encoded},
           {"spans_per_second", r.spans_per_second},
           {"compression", r.compression ? compression_document(*r.compression) : json()},
-          {"machine_load", r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
+          {"machine_load",
+           r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
           {"loaded", r.loaded()}};
 }
 
@@ -162,12 +164,18 @@ json trace_document(const std::optional<recorded_trace>& trace) {
   if (!trace) return nullptr;
   json spans = json::array();
   for (const recorded_span& s : trace->spans) {
-    spans.push_back({{"span_id", s.span_id}, {"parent_span_id", s.parent_span_id}, {"service", s.service},
-                     {"name", s.name}, {"kind", s.kind}, {"start_ns", s.start_ns}, {"duration_ns", s.duration_ns},
+    spans.push_back({{"span_id", s.span_id},
+                     {"parent_span_id", s.parent_span_id},
+                     {"service", s.service},
+                     {"name", s.name},
+                     {"kind", s.kind},
+                     {"start_ns", s.start_ns},
+                     {"duration_ns", s.duration_ns},
                      {"error", s.error}});
   }
-  return {{"configuration", trace->configuration}, {"requests", trace->requests}, {"offered_rate", trace->offered_rate},
-          {"trace_id", trace->trace_id}, {"duration_ns", trace->duration_ns}, {"spans", std::move(spans)}};
+  return {{"configuration", trace->configuration}, {"requests", trace->requests},
+          {"offered_rate", trace->offered_rate},   {"trace_id", trace->trace_id},
+          {"duration_ns", trace->duration_ns},     {"spans", std::move(spans)}};
 }
 
 json row_document(const configuration_summary& row) {

@@ -6,15 +6,14 @@
 #include <sstream>
 
 #include "field_reader.hpp"
-#include "tracebench/services/tracing_config.hpp"
 #include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/results/results_document.hpp"
+#include "tracebench/services/tracing_config.hpp"
 
 namespace tracebench::harness {
 namespace {
 
 using json = nlohmann::ordered_json;
-
 
 tracer::span_counts read_spans(const field_reader& r, const json& parent, const std::string& path) {
   const json& s = r.object(parent, "spans", path);
@@ -78,7 +77,8 @@ configuration_summary read_row(const field_reader& r, const json& row, const std
   if (const json& predicted = r.at(row, "predicted", p); !predicted.is_null()) {
     const std::string pp = p + "/predicted";
     const json& pr = r.object(row, "predicted", p);
-    out.predicted = overhead_prediction{r.number(pr, "cpu_ns_per_request", pp), r.number(pr, "throughput_change_percent", pp)};
+    out.predicted =
+        overhead_prediction{r.number(pr, "cpu_ns_per_request", pp), r.number(pr, "throughput_change_percent", pp)};
     out.predicted_cpu_change_percent = r.optional_number(pr, "cpu_change_percent", pp);
   }
   out.loaded_runs = r.count(row, "loaded_runs", p);
@@ -89,7 +89,7 @@ configuration_summary read_row(const field_reader& r, const json& row, const std
 latency_summary read_latency(const field_reader& r, const json& parent, std::string_view key, const std::string& path) {
   const json& l = r.object(parent, key, path);
   const std::string p = path + "/" + std::string(key);
-  return {r.count(l, "count", p), r.integer(l, "p50", p),  r.integer(l, "p90", p), r.integer(l, "p99", p),
+  return {r.count(l, "count", p),  r.integer(l, "p50", p), r.integer(l, "p90", p), r.integer(l, "p99", p),
           r.integer(l, "p999", p), r.integer(l, "max", p), r.number(l, "mean", p)};
 }
 
@@ -100,7 +100,8 @@ run_record read_run(const field_reader& r, const json& run, const std::string& p
   out.position = r.count(run, "position", p);
   out.throughput = r.number(run, "throughput", p);
   out.cpu_ns_per_request = r.number(run, "cpu_ns_per_request", p);
-  out.off_path_cpu_ns_per_request = r.optional_number(run, "off_path_cpu_ns_per_request", p).value_or(0);  // older files
+  out.off_path_cpu_ns_per_request =
+      r.optional_number(run, "off_path_cpu_ns_per_request", p).value_or(0);  // older files
   out.throughput_valid = r.boolean(run, "throughput_valid", p);
   out.throughput_invalid_reason = r.string(run, "throughput_invalid_reason", p);
   out.offered_rate = r.number(run, "offered_rate", p);

@@ -17,8 +17,11 @@ using json = nlohmann::ordered_json;
 
 constexpr double kInterval = 0.95;
 // Environment fields whose difference between the files is worth a mention.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kEnvironmentFields{{
-    {"cpu_model", "cpu"}, {"cores", "cores"}, {"compiler", "compiler"}, {"build_type", "build"}, {"git_commit", "commit"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kEnvironmentFields{{{"cpu_model", "cpu"},
+                                                                                           {"cores", "cores"},
+                                                                                           {"compiler", "compiler"},
+                                                                                           {"build_type", "build"},
+                                                                                           {"git_commit", "commit"}}};
 constexpr std::size_t kShortCommit = 12;
 
 // One metric's values in one file: their logs for the statistics, the values for the medians.
@@ -29,11 +32,16 @@ struct sample {
 
 const metric_delta& delta_of(const configuration_summary& row, comparison_metric metric) {
   switch (metric) {
-    case comparison_metric::throughput: return row.throughput;
-    case comparison_metric::cpu: return row.cpu_per_request;
-    case comparison_metric::latency_mean: return row.mean_latency;
-    case comparison_metric::latency_p50: return row.p50_latency;
-    case comparison_metric::latency_p99: return row.p99_latency;
+    case comparison_metric::throughput:
+      return row.throughput;
+    case comparison_metric::cpu:
+      return row.cpu_per_request;
+    case comparison_metric::latency_mean:
+      return row.mean_latency;
+    case comparison_metric::latency_p50:
+      return row.p50_latency;
+    case comparison_metric::latency_p99:
+      return row.p99_latency;
   }
   return row.throughput;
 }
@@ -41,9 +49,12 @@ const metric_delta& delta_of(const configuration_summary& row, comparison_metric
 // The raw figure of a run, when the phase it comes from was valid.
 std::optional<double> raw_value(const run_record& run, comparison_metric metric) {
   switch (metric) {
-    case comparison_metric::throughput: return run.throughput_valid ? std::optional(run.throughput) : std::nullopt;
-    case comparison_metric::cpu: return run.throughput_valid ? std::optional(run.cpu_ns_per_request) : std::nullopt;
-    case comparison_metric::latency_mean: return run.latency_valid ? std::optional(run.latency.mean) : std::nullopt;
+    case comparison_metric::throughput:
+      return run.throughput_valid ? std::optional(run.throughput) : std::nullopt;
+    case comparison_metric::cpu:
+      return run.throughput_valid ? std::optional(run.cpu_ns_per_request) : std::nullopt;
+    case comparison_metric::latency_mean:
+      return run.latency_valid ? std::optional(run.latency.mean) : std::nullopt;
     case comparison_metric::latency_p50:
       return run.latency_valid ? std::optional(static_cast<double>(run.latency.p50)) : std::nullopt;
     case comparison_metric::latency_p99:
@@ -114,8 +125,7 @@ std::string rough(double value) {
 }
 
 std::string rounds_text(std::size_t n1, std::size_t n2) {
-  return n1 == n2 ? std::to_string(n1) + " rounds each"
-                  : std::to_string(n1) + " and " + std::to_string(n2) + " rounds";
+  return n1 == n2 ? std::to_string(n1) + " rounds each" : std::to_string(n1) + " and " + std::to_string(n2) + " rounds";
 }
 
 const json* environment_field(const results_file& file, std::string_view key) {
@@ -195,11 +205,16 @@ void adjust(std::vector<test_samples*>& family) {
 
 std::string_view metric_name(comparison_metric metric) noexcept {
   switch (metric) {
-    case comparison_metric::throughput: return "throughput";
-    case comparison_metric::cpu: return "cpu";
-    case comparison_metric::latency_mean: return "latency.mean";
-    case comparison_metric::latency_p50: return "latency.p50";
-    case comparison_metric::latency_p99: return "latency.p99";
+    case comparison_metric::throughput:
+      return "throughput";
+    case comparison_metric::cpu:
+      return "cpu";
+    case comparison_metric::latency_mean:
+      return "latency.mean";
+    case comparison_metric::latency_p50:
+      return "latency.p50";
+    case comparison_metric::latency_p99:
+      return "latency.p99";
   }
   return "?";
 }
@@ -208,12 +223,18 @@ bool higher_is_better(comparison_metric metric) noexcept { return metric == comp
 
 std::string_view verdict_name(comparison_verdict verdict) noexcept {
   switch (verdict) {
-    case comparison_verdict::regression: return "REGRESSION";
-    case comparison_verdict::improved: return "improved";
-    case comparison_verdict::worse: return "worse";
-    case comparison_verdict::pass: return "pass";
-    case comparison_verdict::within_noise: return "~ within noise";
-    case comparison_verdict::no_data: return "no data";
+    case comparison_verdict::regression:
+      return "REGRESSION";
+    case comparison_verdict::improved:
+      return "improved";
+    case comparison_verdict::worse:
+      return "worse";
+    case comparison_verdict::pass:
+      return "pass";
+    case comparison_verdict::within_noise:
+      return "~ within noise";
+    case comparison_verdict::no_data:
+      return "no data";
   }
   return "?";
 }
@@ -234,7 +255,8 @@ threshold_parts split_threshold(std::string_view text) {
   limit.remove_prefix(1);
   if (limit.empty() || limit.back() != '%') throw std::invalid_argument(quoted + ": the limit needs a %, as in +5%");
   limit.remove_suffix(1);
-  const bool plain = !limit.empty() && (std::isdigit(static_cast<unsigned char>(limit.front())) != 0 || limit.front() == '.');
+  const bool plain =
+      !limit.empty() && (std::isdigit(static_cast<unsigned char>(limit.front())) != 0 || limit.front() == '.');
   if (!plain || !parse_finite(limit, t.limit_percent)) {
     throw std::invalid_argument(quoted + ": " + in_quotes(limit) + " is not a number");
   }
@@ -316,8 +338,8 @@ std::string detectability_warning(std::string_view configuration, const comparis
   }
   char limit[32];
   std::snprintf(limit, sizeof limit, "%g", threshold.limit_percent);
-  return where + rounds_text(n1, n2) + " can detect changes of about " + rough(detectable) + "% or more, not " +
-         limit + "%; " + advice;
+  return where + rounds_text(n1, n2) + " can detect changes of about " + rough(detectable) + "% or more, not " + limit +
+         "%; " + advice;
 }
 
 comparison compare_results(const results_file& base, const results_file& fresh, const comparison_options& options) {
@@ -384,8 +406,8 @@ comparison compare_results(const results_file& base, const results_file& fresh, 
         m.p_value = test.exact_p_value.value_or(test.p_value);
       } else if (m.threshold) {
         const std::string side = m.base_rounds == 0 && m.new_rounds == 0 ? "either file"
-                                 : m.base_rounds == 0                     ? "BASE"
-                                                                          : "NEW";
+                                 : m.base_rounds == 0                    ? "BASE"
+                                                                         : "NEW";
         out.warnings.push_back(c.configuration + " " + std::string(metric_name(m.metric)) + ": no valid round in " +
                                side + ", so " + describe(*m.threshold) + " could not be checked");
       }

@@ -78,8 +78,8 @@ span_volume make_span_volume(const span_volume_input& in, const services::scenar
     if (v.otlp_json_bytes_per_span) v.zstd_bytes_per_span = *v.otlp_json_bytes_per_span * in.compression->ratio;
   }
   if (summary.projected_spans_per_second) {
-    v.projection = project_volume(*summary.projected_spans_per_second, in.sampled_fraction,
-                                  v.otlp_json_bytes_per_span, v.zstd_bytes_per_span);
+    v.projection = project_volume(*summary.projected_spans_per_second, in.sampled_fraction, v.otlp_json_bytes_per_span,
+                                  v.zstd_bytes_per_span);
   }
   return v;
 }

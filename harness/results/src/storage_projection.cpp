@@ -29,7 +29,8 @@ projection_row row(const projection_input& in, std::string name, double kept) {
   r.spans_per_day = r.spans_per_second * kSecondsPerDay;
   r.bytes_per_day = r.spans_per_day * in.bytes_per_span;
   if (in.measured_bytes_per_span) r.measured_bytes_per_day = r.spans_per_day * *in.measured_bytes_per_span;
-  if (in.measured_zstd_bytes_per_span) r.measured_zstd_bytes_per_day = r.spans_per_day * *in.measured_zstd_bytes_per_span;
+  if (in.measured_zstd_bytes_per_span)
+    r.measured_zstd_bytes_per_day = r.spans_per_day * *in.measured_zstd_bytes_per_span;
   return r;
 }
 
@@ -46,7 +47,8 @@ std::vector<projection_row> project_storage(const projection_input& in) {
   rows.push_back(row(in, "tail: " + tail_name, wanted + (1 - wanted) * in.tail_baseline));
   rows.push_back(row(in, "head " + rate_text(in.two_tier_head) + ", then tail: " + tail_name,
                      wanted * in.two_tier_head + (1 - wanted) * std::min(in.two_tier_head, in.tail_baseline)));
-  for (const auto& measured : in.measured_pipelines) rows.push_back(row(in, "measured " + measured.name, measured.kept_fraction));
+  for (const auto& measured : in.measured_pipelines)
+    rows.push_back(row(in, "measured " + measured.name, measured.kept_fraction));
   return rows;
 }
 

@@ -119,8 +119,14 @@ critical_path walk_critical_path(const std::vector<analyzed_span>& spans, const 
   recorded_trace trace;
   for (std::size_t i : members) {
     const analyzed_span& s = spans[i];
-    trace.spans.push_back({s.span_id, i == root ? std::string() : s.parent_id, s.service, s.name, {}, s.start_nanos,
-                           s.duration_nanos(), false});
+    trace.spans.push_back({s.span_id,
+                           i == root ? std::string() : s.parent_id,
+                           s.service,
+                           s.name,
+                           {},
+                           s.start_nanos,
+                           s.duration_nanos(),
+                           false});
   }
   const std::vector<bool> on_path = on_critical_path(trace);
   critical_path path;
@@ -220,8 +226,8 @@ trace_report analyze_spans(std::vector<analyzed_span> spans) {
     report.min_spans_per_trace = sizes.front();
     report.max_spans_per_trace = sizes.back();
     const std::size_t mid = sizes.size() / 2;
-    report.median_spans_per_trace = sizes.size() % 2 == 1 ? static_cast<double>(sizes[mid])
-                                                          : static_cast<double>(sizes[mid - 1] + sizes[mid]) / 2;
+    report.median_spans_per_trace =
+        sizes.size() % 2 == 1 ? static_cast<double>(sizes[mid]) : static_cast<double>(sizes[mid - 1] + sizes[mid]) / 2;
   }
   std::sort(report.critical_paths.begin(), report.critical_paths.end(),
             [](const critical_path& a, const critical_path& b) { return a.duration_nanos > b.duration_nanos; });
@@ -251,7 +257,8 @@ trace_report analyze_spans(std::vector<analyzed_span> spans) {
         if (other == t) continue;
         for (std::size_t i : by_trace[other]) {
           const analyzed_span& s = spans[i];
-          if ((s.kind == kClient || s.kind == kProducer) && !has_child[i] && s.peer_service == callee) caller = s.service;
+          if ((s.kind == kClient || s.kind == kProducer) && !has_child[i] && s.peer_service == callee)
+            caller = s.service;
         }
       }
       split.splits.push_back(caller + " -> " + callee);

@@ -36,9 +36,8 @@ span_tree build_tree(const recorded_trace& trace) {
     tree.children[found->second].push_back(i);
   }
   for (std::vector<std::size_t>& kids : tree.children) {
-    std::stable_sort(kids.begin(), kids.end(), [&](std::size_t a, std::size_t b) {
-      return trace.spans[a].start_ns < trace.spans[b].start_ns;
-    });
+    std::stable_sort(kids.begin(), kids.end(),
+                     [&](std::size_t a, std::size_t b) { return trace.spans[a].start_ns < trace.spans[b].start_ns; });
   }
   // The root names no parent; a trace whose root was not kept falls back on its first span
   // whose parent is missing, so the walk still has somewhere to start.

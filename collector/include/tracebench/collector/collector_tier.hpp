@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "tracebench/collector/tail_collector_settings.hpp"
-#include "tracebench/tracer/span_exporter.hpp"
 #include "tracebench/collector/tail_sampler.hpp"
 #include "tracebench/collector/trace_router.hpp"
+#include "tracebench/tracer/span_exporter.hpp"
 
 namespace tracebench::collector {
 

@@ -15,7 +15,7 @@ struct tail_collector_settings {
   std::size_t num_traces = 50'000;
   bool keep_errors = true;
   std::chrono::nanoseconds slow = std::chrono::milliseconds(100);  // also what "slow" means below
-  double baseline = 0.1;  // 0: no probabilistic policy
+  double baseline = 0.1;                                           // 0: no probabilistic policy
   // Collectors behind a trace-id router; with reshard_to (more than collectors), grown to that many
   // halfway through each run's latency phase, so that traces in flight split between two.
   unsigned collectors = 1;

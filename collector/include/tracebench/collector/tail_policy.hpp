@@ -16,7 +16,16 @@ namespace tracebench::collector {
 
 class tail_policy {
  public:
-  enum class kind : std::uint8_t { always, status_error, latency, probabilistic, span_count, attribute, all_of, any_of };
+  enum class kind : std::uint8_t {
+    always,
+    status_error,
+    latency,
+    probabilistic,
+    span_count,
+    attribute,
+    all_of,
+    any_of
+  };
 
   [[nodiscard]] static tail_policy always();
   // Any span with status error.

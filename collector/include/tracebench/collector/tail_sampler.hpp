@@ -18,15 +18,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tracebench/tracer/span_exporter.hpp"
 #include "tracebench/collector/tail_policy.hpp"
+#include "tracebench/tracer/span_exporter.hpp"
 
 namespace tracebench::collector {
 
 struct tail_sampler_options {
   std::chrono::nanoseconds decision_wait = std::chrono::seconds(30);  // the Collector's default
-  std::size_t num_traces = 50'000;          // held at once; the Collector's default
-  std::size_t decision_cache_size = 100'000;  // decided trace ids remembered for late spans
+  std::size_t num_traces = 50'000;                                    // held at once; the Collector's default
+  std::size_t decision_cache_size = 100'000;                          // decided trace ids remembered for late spans
   tail_policy policy = tail_policy::always();
   // Nanoseconds on any monotonic scale; steady_clock when empty. Tests drive time by hand.
   std::function<std::int64_t()> now;
@@ -34,19 +34,19 @@ struct tail_sampler_options {
 
 struct tail_sampler_stats {
   std::uint64_t spans_received = 0;
-  std::uint64_t traces_received = 0;     // distinct trace ids that started a buffer
+  std::uint64_t traces_received = 0;  // distinct trace ids that started a buffer
   std::uint64_t traces_kept = 0;
-  std::uint64_t traces_dropped = 0;      // decided against by the policy
-  std::uint64_t traces_evicted = 0;      // dropped before their decision: over num_traces
-  std::uint64_t spans_forwarded = 0;     // handed to the next exporter
-  std::uint64_t spans_dropped = 0;       // of traces the policy dropped, late ones included
+  std::uint64_t traces_dropped = 0;   // decided against by the policy
+  std::uint64_t traces_evicted = 0;   // dropped before their decision: over num_traces
+  std::uint64_t spans_forwarded = 0;  // handed to the next exporter
+  std::uint64_t spans_dropped = 0;    // of traces the policy dropped, late ones included
   std::uint64_t spans_evicted = 0;
   std::uint64_t spans_export_failed = 0;  // forwarded but the next exporter failed them
-  std::uint64_t late_spans = 0;          // arrived after their trace's decision, which was cached
+  std::uint64_t late_spans = 0;           // arrived after their trace's decision, which was cached
   std::uint64_t late_spans_kept = 0;
-  std::uint64_t spans_held = 0;          // buffered now, undecided
+  std::uint64_t spans_held = 0;  // buffered now, undecided
   std::uint64_t traces_held = 0;
-  std::uint64_t bytes_held = 0;          // approximate memory of the held spans
+  std::uint64_t bytes_held = 0;  // approximate memory of the held spans
   std::uint64_t peak_bytes_held = 0;
   std::uint64_t peak_traces_held = 0;
 };
@@ -74,7 +74,9 @@ class tail_sampler final : public tracer::span_exporter {
  private:
   // Trace ids are random: their low half is already a good hash.
   struct id_hash {
-    std::size_t operator()(const tracer::trace_id& id) const noexcept { return static_cast<std::size_t>(id.low ^ id.high); }
+    std::size_t operator()(const tracer::trace_id& id) const noexcept {
+      return static_cast<std::size_t>(id.low ^ id.high);
+    }
   };
   struct held_trace {
     std::int64_t first_arrival = 0;
@@ -95,7 +97,7 @@ class tail_sampler final : public tracer::span_exporter {
   tail_sampler_options options_;
   mutable std::mutex mutex_;
   std::unordered_map<tracer::trace_id, held_trace, id_hash> held_;
-  std::deque<std::pair<tracer::trace_id, std::uint64_t>> arrivals_;  // oldest first: decision and eviction order
+  std::deque<std::pair<tracer::trace_id, std::uint64_t>> arrivals_;         // oldest first: decision and eviction order
   std::unordered_map<tracer::trace_id, std::uint64_t, id_hash> decisions_;  // the tail threshold; 2^56 dropped
   std::deque<tracer::trace_id> decision_order_;  // oldest decision first, for the cache's bound
   std::uint64_t next_sequence_ = 0;

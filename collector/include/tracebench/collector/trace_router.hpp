@@ -43,7 +43,9 @@ class trace_router final : public tracer::span_exporter {
 
  private:
   struct id_hash {
-    std::size_t operator()(const tracer::trace_id& id) const noexcept { return static_cast<std::size_t>(id.low ^ id.high); }
+    std::size_t operator()(const tracer::trace_id& id) const noexcept {
+      return static_cast<std::size_t>(id.low ^ id.high);
+    }
   };
 
   mutable std::mutex mutex_;

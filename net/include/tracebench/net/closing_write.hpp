@@ -19,7 +19,7 @@ inline constexpr auto kLingerTime = std::chrono::seconds(1);  // for the write a
 inline constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 
 // Sets keep_alive(false) and the payload fields; the caller closes the stream after it.
-boost::asio::awaitable<void> write_and_close(
-    boost::beast::tcp_stream& stream, boost::beast::http::response<boost::beast::http::string_body>& answer);
+boost::asio::awaitable<void> write_and_close(boost::beast::tcp_stream& stream,
+                                             boost::beast::http::response<boost::beast::http::string_body>& answer);
 
 }  // namespace tracebench::net

@@ -12,10 +12,10 @@ namespace tracebench::net {
 inline constexpr std::uint16_t kDefaultHttpPort = 80;
 
 struct http_url {
-  std::string host;                  // as written, IPv6 without its brackets
+  std::string host;  // as written, IPv6 without its brackets
   std::uint16_t port = kDefaultHttpPort;
-  std::string target = "/";          // path and query; "/" when the URL has none
-  std::string authority;             // host[:port] as written: the Host header's value
+  std::string target = "/";  // path and query; "/" when the URL has none
+  std::string authority;     // host[:port] as written: the Host header's value
 };
 
 // "http://HOST[:PORT][/PATH[?QUERY]]" as tracer::parse_http_url takes it (HOST a name, an IPv4

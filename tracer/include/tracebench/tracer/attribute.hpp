@@ -20,8 +20,8 @@ class attribute_value {
   attribute_value(bool b) noexcept : type_(attribute_type::boolean), b_(b) {}
   attribute_value(double d) noexcept : type_(attribute_type::float64), d_(d) {}
   template <typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  attribute_value(T i) noexcept : type_(attribute_type::int64), i_(static_cast<std::int64_t>(i)) {}
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) attribute_value(T i)
+  noexcept : type_(attribute_type::int64), i_(static_cast<std::int64_t>(i)) {}
 
   [[nodiscard]] attribute_type type() const noexcept { return type_; }
   [[nodiscard]] std::string_view as_string() const noexcept { return str_; }

@@ -69,7 +69,7 @@ class batch_processor final : public span_processor {
   std::mutex overflow_mutex_;  // the overflow slot's ring has many producers
   std::vector<const span_data*> batch_;
   std::vector<std::pair<std::size_t, std::size_t>> runs_;  // (thread slot, count) of batch_, in order
-  std::size_t fill_check_every_ = 1;  // pushes between a producer's looks at its ring's fill
+  std::size_t fill_check_every_ = 1;                       // pushes between a producer's looks at its ring's fill
 
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;
@@ -80,8 +80,8 @@ class batch_processor final : public span_processor {
   bool stopping_ = false;              // guarded by wake_mutex_
   bool worker_done_ = false;           // guarded by wake_mutex_: the worker has returned
   std::atomic<bool> stopped_{false};
-  clockid_t worker_clock_{};                // guarded by wake_mutex_; set before the first export
-  bool worker_clock_valid_ = false;         // guarded by wake_mutex_
+  clockid_t worker_clock_{};                      // guarded by wake_mutex_; set before the first export
+  bool worker_clock_valid_ = false;               // guarded by wake_mutex_
   std::chrono::nanoseconds worker_final_cpu_{0};  // guarded by wake_mutex_: read as the worker returned
   std::thread worker_;
 };

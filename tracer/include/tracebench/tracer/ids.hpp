@@ -51,7 +51,8 @@ void seed_ids(id_state& state) noexcept;
 
 inline std::uint64_t next_random_u64() noexcept {
   id_state& st = tls_ids;
-  if (!st.seeded) [[unlikely]] seed_ids(st);
+  if (!st.seeded) [[unlikely]]
+    seed_ids(st);
   std::uint64_t z = (st.counter += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;

@@ -16,7 +16,7 @@ namespace tracebench::tracer {
 // A started span as the seam sees it: the adapter's own handle plus the context to
 // propagate. Move-only; end it through the instrumentation that started it.
 struct span_token {
-  span native;  // tracebench's tracer; empty for other adapters
+  span native;              // tracebench's tracer; empty for other adapters
   void* foreign = nullptr;  // another SDK's span, owned by its adapter
 };
 
@@ -31,7 +31,8 @@ class instrumentation {
   virtual void end(span_token& s) noexcept = 0;
   // The context to hand downstream: a child's parent, or what goes on the wire.
   [[nodiscard]] virtual span_context context_of(const span_token& s) const noexcept = 0;
-  virtual void inject(const span_token& s, const tracebench::tracer::baggage& bag, header_carrier& carrier) noexcept = 0;
+  virtual void inject(const span_token& s, const tracebench::tracer::baggage& bag,
+                      header_carrier& carrier) noexcept = 0;
   [[nodiscard]] virtual propagation_context extract(const header_carrier& carrier) noexcept = 0;
 };
 

@@ -20,8 +20,7 @@ class json_writer {
   // to a few hundred bytes of unspecified tail past what was written: the writer sizes the
   // string ahead and stores through a pointer, since per-piece std::string::append calls
   // cost more than the encoding itself. Leave `out` alone while the writer lives.
-  explicit json_writer(std::string& out) noexcept
-      : out_(&out), cur_(out.data() + out.size()), end_(cur_) {}
+  explicit json_writer(std::string& out) noexcept : out_(&out), cur_(out.data() + out.size()), end_(cur_) {}
   ~json_writer() { finish(); }
   json_writer(const json_writer&) = delete;
   json_writer& operator=(const json_writer&) = delete;
@@ -128,14 +127,14 @@ class json_writer {
   }
 
   std::string* out_;
-  char* cur_;  // next byte to write, inside out_'s size
-  char* end_;  // end of the room sized ahead
+  char* cur_;          // next byte to write, inside out_'s size
+  char* end_;          // end of the room sized ahead
   bool first_ = true;  // the next value or key opens its container (or is the top-level value)
 };
 
 // One-shot forms for callers that write a single value.
 void append_json_string(std::string& out, std::string_view s);  // quoted and escaped
-void append_json_double(std::string& out, double value);         // as double_value
+void append_json_double(std::string& out, double value);        // as double_value
 void append_json_int(std::string& out, std::int64_t value);
 void append_json_uint(std::string& out, std::uint64_t value);
 

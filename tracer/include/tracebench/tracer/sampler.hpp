@@ -104,15 +104,19 @@ inline sampler::decision sampler::decide(const span_context& parent, const trace
   if (kind_ == kind::parent_based) {
     const std::size_t slot = child ? (parent.remote ? (parent.sampled() ? 1 : 2) : (parent.sampled() ? 3 : 4)) : 0;
     leaf = delegates_[slot].get();
-    if (leaf->kind_ == kind::parent_based) [[unlikely]] return leaf->decide(parent, trace);
+    if (leaf->kind_ == kind::parent_based) [[unlikely]]
+      return leaf->decide(parent, trace);
   }
   // W3C: a child passes on the tracestate it received, whatever its own decision. A root
   // has none (an invalid parent's tracestate is dropped with it).
   const trace_state* inherited = child ? &parent.state : nullptr;
   switch (leaf->kind_) {
-    case kind::always_on: return {true, inherited, false};
-    case kind::always_off: return {false, inherited, false};
-    case kind::trace_id_ratio: return {(trace.low & kRandomnessMask) < leaf->bound_, inherited, false};
+    case kind::always_on:
+      return {true, inherited, false};
+    case kind::always_off:
+      return {false, inherited, false};
+    case kind::trace_id_ratio:
+      return {(trace.low & kRandomnessMask) < leaf->bound_, inherited, false};
     case kind::consistent_probability:
       if (!child) {
         if ((trace.low & kRandomnessMask) >= leaf->bound_) return {true, &leaf->root_state_, false};
@@ -124,13 +128,15 @@ inline sampler::decision sampler::decide(const span_context& parent, const trace
         return {true, inherited, threshold_from_trace_state(parent.state) != leaf->bound_};
       }
       return {false, inherited, false};
-    case kind::parent_based: break;
+    case kind::parent_based:
+      break;
   }
   return {false, inherited, false};
 }
 
 inline trace_state sampler::state_for(const decision& d, const span_context& parent) const noexcept {
-  if (d.rewrite_threshold) [[unlikely]] return leaf_for(parent).keep_child_state(parent.state);
+  if (d.rewrite_threshold) [[unlikely]]
+    return leaf_for(parent).keep_child_state(parent.state);
   return d.state != nullptr ? *d.state : trace_state{};
 }
 

@@ -35,7 +35,9 @@ class span {
   [[nodiscard]] bool recording() const noexcept { return record_ != nullptr; }
   // Valid for sampled and unsampled spans alike (the no-op tracer's spans are invalid),
   // before and after end(). The reference is invalidated by end() and by moves.
-  [[nodiscard]] const span_context& context() const noexcept { return record_ != nullptr ? record_->context : context_; }
+  [[nodiscard]] const span_context& context() const noexcept {
+    return record_ != nullptr ? record_->context : context_;
+  }
 
   void set_attribute(std::string_view key, const attribute_value& value) noexcept {
     if (record_ != nullptr) record_->attributes.set(key, value);

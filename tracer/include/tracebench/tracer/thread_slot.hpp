@@ -22,7 +22,8 @@ std::size_t assign_thread_slot() noexcept;
 // live thread at a time and returned when the thread exits.
 [[nodiscard]] inline std::size_t current_thread_slot() noexcept {
   const std::uint32_t s = detail::tls_thread_slot;
-  if (s != 0) [[likely]] return s - 1;
+  if (s != 0) [[likely]]
+    return s - 1;
   return detail::assign_thread_slot();
 }
 

@@ -54,8 +54,7 @@ class trace_state {
   friend bool operator==(const trace_state& a, const trace_state& b) noexcept;
 
  private:
-  explicit trace_state(std::shared_ptr<const std::vector<member>> members) noexcept
-      : members_(std::move(members)) {}
+  explicit trace_state(std::shared_ptr<const std::vector<member>> members) noexcept : members_(std::move(members)) {}
   std::shared_ptr<const std::vector<member>> members_;
 };
 

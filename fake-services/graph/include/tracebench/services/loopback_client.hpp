@@ -49,15 +49,14 @@ class loopback_client final : public std::enable_shared_from_this<loopback_clien
   std::shared_ptr<connection> take_idle(const asio::ip::tcp::endpoint& peer);
   void give_back(const asio::ip::tcp::endpoint& peer, std::shared_ptr<connection> c);
   // Runs on the connection's strand.
-  asio::awaitable<outcome> exchange(std::shared_ptr<loopback_client> self, std::shared_ptr<connection> c,
-                                    bool reused, asio::ip::tcp::endpoint peer, std::string target,
-                                    call_request request);
+  asio::awaitable<outcome> exchange(std::shared_ptr<loopback_client> self, std::shared_ptr<connection> c, bool reused,
+                                    asio::ip::tcp::endpoint peer, std::string target, call_request request);
 
   asio::any_io_executor executor_;
   loopback_options options_;
   std::shared_ptr<client_counters> counters_ = std::make_shared<client_counters>();
   std::mutex idle_mutex_;
-  bool closed_ = false;  // under idle_mutex_
+  bool closed_ = false;                                                               // under idle_mutex_
   std::map<asio::ip::tcp::endpoint, std::vector<std::shared_ptr<connection>>> idle_;  // under idle_mutex_
 };
 

@@ -31,12 +31,12 @@
 namespace tracebench::services {
 
 struct remote_peer {
-  std::string service;              // a service of the scenario
+  std::string service;               // a service of the scenario
   asio::ip::tcp::endpoint endpoint;  // where its server listens
 };
 
 struct peer_transport_options {
-  std::string local;  // the service served here
+  std::string local;                                                          // the service served here
   asio::ip::tcp::endpoint listen{asio::ip::make_address_v4("127.0.0.1"), 0};  // port 0: ephemeral
   std::vector<remote_peer> peers;  // one per callee of `local`; more are allowed, never called
   loopback_options wire;           // timeouts and limits; `listen` replaces its bind_address

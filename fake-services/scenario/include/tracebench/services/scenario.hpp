@@ -151,10 +151,10 @@ struct production_profile {
 // A tail-sampling collector's settings, for runs whose configurations include "tail".
 struct tail_collector_spec {
   std::int64_t decision_wait_us = 1'000'000;  // after a trace's first span
-  std::size_t num_traces = 50'000;           // held at once
-  bool keep_errors = true;                   // a status_error policy
-  std::optional<std::int64_t> slow_us;       // a latency policy at this extent; none: the harness picks
-  double baseline = 0.1;                     // a probabilistic policy over the rest, [0, 1]; 0: none
+  std::size_t num_traces = 50'000;            // held at once
+  bool keep_errors = true;                    // a status_error policy
+  std::optional<std::int64_t> slow_us;        // a latency policy at this extent; none: the harness picks
+  double baseline = 0.1;                      // a probabilistic policy over the rest, [0, 1]; 0: none
 };
 
 // How `tracebench run` samples this scenario when no --rates or --pipeline says otherwise.

@@ -27,10 +27,10 @@
 namespace tracebench::services {
 
 struct w3c_test_options {
-  std::size_t body_limit = 1024 * 1024;     // larger bodies: 413
-  std::size_t header_limit = 16 * 1024;     // larger headers: 431
-  std::size_t max_items = 64;               // longer lists: 400
-  std::uint64_t max_requests = 0;           // stop after answering this many; 0: no limit
+  std::size_t body_limit = 1024 * 1024;      // larger bodies: 413
+  std::size_t header_limit = 16 * 1024;      // larger headers: 431
+  std::size_t max_items = 64;                // longer lists: 400
+  std::uint64_t max_requests = 0;            // stop after answering this many; 0: no limit
   std::chrono::seconds request_timeout{10};  // a started request must arrive whole within it
   std::chrono::seconds idle_timeout{60};     // a kept-alive connection may idle this long
   std::chrono::seconds call_timeout{5};      // each outgoing POST, connect to response (the suite's own)

@@ -12,8 +12,8 @@
 namespace tracebench::harness {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // it ran, and what it checked did not hold
-inline constexpr int kExitUsage = 2;   // bad flags or invalid input: nothing was run
+inline constexpr int kExitFailed = 1;         // it ran, and what it checked did not hold
+inline constexpr int kExitUsage = 2;          // bad flags or invalid input: nothing was run
 inline constexpr int kExitInterrupted = 130;  // Ctrl-C: 128 + SIGINT, as shells report it
 
 struct command {

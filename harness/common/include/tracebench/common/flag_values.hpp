@@ -31,8 +31,7 @@ struct flag_error : std::invalid_argument {
                                         std::uint64_t maximum);
 
 // Seconds as a decimal ("0.5", "10"), above 0 (or from 0 when zero_allowed), up to a day.
-[[nodiscard]] std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view text,
-                                                      bool zero_allowed);
+[[nodiscard]] std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view text, bool zero_allowed);
 
 // A rate in requests per second: "2000" or "2000/s", above 0 and at most 10^7.
 [[nodiscard]] double parse_rate(std::string_view flag, std::string_view text);

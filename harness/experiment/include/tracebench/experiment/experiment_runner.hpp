@@ -1,7 +1,7 @@
 #pragma once
 // Carries out an experiment_plan against a scenario: every round runs every configuration on a
-// service graph set up for it (fresh in-process, or a running one reconfigured), phase 1 (closed loop, capacity) then phase 2 (open loop, latency at a
-// fixed offered rate), and keeps each run's raw figures for experiment_summary.
+// service graph set up for it (fresh in-process, or a running one reconfigured), phase 1 (closed loop, capacity) then
+// phase 2 (open loop, latency at a fixed offered rate), and keeps each run's raw figures for experiment_summary.
 
 #include <atomic>
 #include <cstddef>
@@ -20,8 +20,8 @@ struct progress_event {
   enum class kind : std::uint8_t { calibrating, phase_started, run_finished };
   kind what = kind::calibrating;
   std::string_view configuration;
-  unsigned round = 0;  // 0-based
-  int phase = 0;       // 1 closed loop, 2 open loop; phase_started only
+  unsigned round = 0;    // 0-based
+  int phase = 0;         // 1 closed loop, 2 open loop; phase_started only
   std::size_t done = 0;  // runs finished
   std::size_t total = 0;
   const run_record* finished = nullptr;  // run_finished only

@@ -33,7 +33,7 @@ class request_ledger final : public load_target {
 
   struct outcome {
     bool error = false;
-    std::int64_t latency_ns = 0;        // send to reply
+    std::int64_t latency_ns = 0;  // send to reply
     std::int64_t finished_unix_ns = 0;
   };
   [[nodiscard]] std::unordered_map<std::uint64_t, outcome> outcomes() const;
@@ -60,7 +60,7 @@ class stored_traces final : public tracer::span_exporter {
   struct stored {
     tracer::trace_id trace;
     double adjusted_count = 1;  // 1 when the spans carry no threshold
-    std::uint64_t spans = 0;  // of the whole trace
+    std::uint64_t spans = 0;    // of the whole trace
   };
   [[nodiscard]] std::unordered_map<std::uint64_t, stored> traces() const;
   [[nodiscard]] std::uint64_t spans() const;

@@ -7,9 +7,9 @@
 
 #include <string>
 
+#include "tracebench/experiment/run_graph.hpp"
 #include "tracebench/net/http_url.hpp"
 #include "tracebench/results/experiment_plan.hpp"
-#include "tracebench/experiment/run_graph.hpp"
 #include "tracebench/services/scenario.hpp"
 
 namespace tracebench::harness {

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/load/load_target.hpp"
+#include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/results/pipeline_record.hpp"
 #include "tracebench/results/span_volume.hpp"
 #include "tracebench/services/scenario.hpp"
@@ -22,7 +22,7 @@ namespace tracebench::harness {
 // What a run's tracing produced, both phases and warm-ups included.
 struct run_spans {
   tracer::span_counts spans;
-  std::uint64_t bytes_encoded = 0;                  // OTLP/JSON, when the exporter counts it
+  std::uint64_t bytes_encoded = 0;                 // OTLP/JSON, when the exporter counts it
   std::optional<compression_figures> compression;  // the run's first export requests, zstd
   // Cores' worth of CPU the graph used on this machine outside this process over the run: not
   // load from others, so the machine-load flag leaves it out.

@@ -16,7 +16,7 @@ struct capture_options {
   std::string configuration;  // a sampling rate, e.g. "1/1"
   double rate = 0;            // open-loop requests per second; > 0
   std::chrono::nanoseconds duration = std::chrono::seconds(1);
-  unsigned threads = 1;       // the graph's executor threads
+  unsigned threads = 1;  // the graph's executor threads
   std::uint64_t seed = 1;
 };
 

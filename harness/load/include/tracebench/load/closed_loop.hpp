@@ -1,7 +1,7 @@
 #pragma once
 // Closed-loop load: a fixed number of request slots, each sending its next request only once its
-// last replied (from the reply itself, so no generator thread competes with the target). It measures maximum throughput; its latencies hide stalls (coordinated omission), so
-// latency claims come from the open loop.
+// last replied (from the reply itself, so no generator thread competes with the target). It measures maximum
+// throughput; its latencies hide stalls (coordinated omission), so latency claims come from the open loop.
 
 #include <atomic>
 #include <chrono>
@@ -15,8 +15,8 @@
 namespace tracebench::harness {
 
 struct closed_loop_options {
-  unsigned concurrency = 1;  // requests in flight; > 0
-  std::chrono::nanoseconds duration = std::chrono::seconds(1);  // warm-up included
+  unsigned concurrency = 1;                                       // requests in flight; > 0
+  std::chrono::nanoseconds duration = std::chrono::seconds(1);    // warm-up included
   std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);  // < duration
   // How long after the end replies may still come; a slot still waiting then counts its request
   // lost. A slot never sends a second request while one is in flight, whatever this is.
@@ -42,8 +42,8 @@ struct closed_loop_result {
   double throughput = 0.0;             // completed / window, per second
   latency_histogram latency;           // per slot, merged
   // CPU this process used over the window, every thread: the target's, its exporter's and the
-  // generator's, plus the target's elsewhere (options.cpu_elsewhere). Per request it is steadier than throughput on a machine whose cores are shared
-  // (a stolen or throttled core lowers requests per second, not CPU per request).
+  // generator's, plus the target's elsewhere (options.cpu_elsewhere). Per request it is steadier than throughput on a
+  // machine whose cores are shared (a stolen or throttled core lowers requests per second, not CPU per request).
   std::chrono::nanoseconds process_cpu{0};
   std::chrono::nanoseconds off_path_cpu{0};  // of process_cpu, options.cpu_off_path's; 0 without it
   bool valid = true;

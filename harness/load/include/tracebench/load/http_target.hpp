@@ -35,14 +35,13 @@ struct http_header {
 // "METHOD target HTTP/1.1", Host, `headers` in order, Content-Length when body_bytes > 0 or
 // the method usually has a body, then body_bytes of 'x'. Preconditions: the parts are free of
 // CR and LF (the load command checks its flags).
-[[nodiscard]] std::string build_http_request(std::string_view method, std::string_view target,
-                                             std::string_view host, std::span<const http_header> headers,
-                                             std::size_t body_bytes);
+[[nodiscard]] std::string build_http_request(std::string_view method, std::string_view target, std::string_view host,
+                                             std::span<const http_header> headers, std::size_t body_bytes);
 
 struct http_target_options {
   boost::asio::ip::tcp::endpoint endpoint;
-  std::string request;     // from build_http_request
-  bool head = false;       // HEAD: replies carry no body whatever their Content-Length says
+  std::string request;        // from build_http_request
+  bool head = false;          // HEAD: replies carry no body whatever their Content-Length says
   unsigned connections = 16;  // > 0
   unsigned threads = 2;       // event-loop threads, > 0; connections are dealt out round robin
   // Per request: connecting (when needed), writing it and reading the whole reply.

@@ -43,16 +43,16 @@ class hdr_axis {
 // One row of the percentile spectrum, as HdrHistogram's outputPercentileDistribution (and wrk2)
 // prints it.
 struct percentile_row {
-  std::int64_t value = 0;      // nanoseconds, the highest value equivalent to the bucket
-  double percentile = 0.0;     // 0..1
+  std::int64_t value = 0;         // nanoseconds, the highest value equivalent to the bucket
+  double percentile = 0.0;        // 0..1
   std::uint64_t total_count = 0;  // values recorded at or below this bucket
-  double inverse_tail = 0.0;   // 1/(1-percentile); +inf on the final row
+  double inverse_tail = 0.0;      // 1/(1-percentile); +inf on the final row
 };
 
 class latency_histogram {
  public:
-  static constexpr std::int64_t kLowestTrackable = 1'000;              // 1 us in ns
-  static constexpr std::int64_t kHighestTrackable = 100'000'000'000;   // 100 s in ns
+  static constexpr std::int64_t kLowestTrackable = 1'000;             // 1 us in ns
+  static constexpr std::int64_t kHighestTrackable = 100'000'000'000;  // 100 s in ns
   static constexpr int kSignificantDigits = 3;
 
   latency_histogram();

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "tracebench/load/http_target.hpp"
 #include "tracebench/load/closed_loop.hpp"
+#include "tracebench/load/http_target.hpp"
 #include "tracebench/load/latency_summary.hpp"
 #include "tracebench/load/open_loop.hpp"
 
@@ -47,8 +47,8 @@ struct load_report {
 
 [[nodiscard]] load_report make_load_report(const load_setup& setup, double rate, const open_loop_result& run,
                                            const http_error_counts& errors);
-[[nodiscard]] load_report make_load_report(const load_setup& setup, unsigned concurrency,
-                                           const closed_loop_result& run, const http_error_counts& errors);
+[[nodiscard]] load_report make_load_report(const load_setup& setup, unsigned concurrency, const closed_loop_result& run,
+                                           const http_error_counts& errors);
 
 // Several lines, each ending in '\n'.
 [[nodiscard]] std::string render_load_text(const load_report& report);

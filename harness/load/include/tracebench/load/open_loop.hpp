@@ -16,8 +16,8 @@
 namespace tracebench::harness {
 
 struct open_loop_options {
-  double rate = 100.0;  // requests per second; > 0
-  std::chrono::nanoseconds duration = std::chrono::seconds(1);  // warm-up included
+  double rate = 100.0;                                            // requests per second; > 0
+  std::chrono::nanoseconds duration = std::chrono::seconds(1);    // warm-up included
   std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);  // < duration
   arrival_process arrivals = arrival_process::constant;
   std::uint64_t seed = 1;  // Poisson gaps
@@ -42,13 +42,13 @@ struct open_loop_result {
   std::uint64_t sent = 0;
   std::uint64_t completed = 0;
   std::uint64_t errors = 0;
-  std::uint64_t warmup_sent = 0;    // sent in the warm-up: excluded from everything else
-  std::uint64_t dropped_sends = 0;  // whole run: due while max_outstanding were in flight
-  std::uint64_t unsent = 0;         // due in the window but the run ended before it went out
-  std::uint64_t lost = 0;           // whole run: no reply within drain_timeout
+  std::uint64_t warmup_sent = 0;       // sent in the warm-up: excluded from everything else
+  std::uint64_t dropped_sends = 0;     // whole run: due while max_outstanding were in flight
+  std::uint64_t unsent = 0;            // due in the window but the run ended before it went out
+  std::uint64_t lost = 0;              // whole run: no reply within drain_timeout
   std::chrono::nanoseconds window{0};  // duration - warmup
   double target_rate = 0.0;
-  double achieved_rate = 0.0;  // sent / window
+  double achieved_rate = 0.0;     // sent / window
   latency_histogram latency;      // reply - due: the corrected one
   latency_histogram uncorrected;  // reply - actual send
   latency_histogram send_lag;     // actual send - due
@@ -59,7 +59,8 @@ struct open_loop_result {
 // Drives `target` from the calling thread for options.duration plus at most drain_timeout.
 // Invalid when under 99% of the scheduled requests were sent (the schedule's own count, so a
 // Poisson run is not judged by its random total), send-lag p99 > max(lag_bound,
-// lag_share_of_latency x corrected p99), any send was dropped, or any reply was lost. Throws std::invalid_argument on bad options.
+// lag_share_of_latency x corrected p99), any send was dropped, or any reply was lost. Throws std::invalid_argument on
+// bad options.
 [[nodiscard]] open_loop_result run_open_loop(load_target& target, const open_loop_options& options);
 
 }  // namespace tracebench::harness

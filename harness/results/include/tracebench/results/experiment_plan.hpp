@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +47,7 @@ struct experiment_plan {
   unsigned rounds = 10;
   std::chrono::nanoseconds phase_duration = std::chrono::seconds(3);  // measured, per phase
   std::chrono::nanoseconds warmup = std::chrono::seconds(1);          // before each phase, discarded
-  unsigned concurrency = 16;  // closed-loop workers
+  unsigned concurrency = 16;                                          // closed-loop workers
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
   transport_kind transport = transport_kind::inproc;

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "tracebench/results/run_record.hpp"
 #include "tracebench/results/hot_path_costs.hpp"
+#include "tracebench/results/run_record.hpp"
 #include "tracebench/results/span_volume.hpp"
 #include "tracebench/results/statistics.hpp"
 
@@ -30,16 +30,16 @@ struct metric_delta {
 
 struct configuration_summary {
   std::string configuration;
-  bool baseline = false;  // "off": its deltas are empty by definition
+  bool baseline = false;     // "off": its deltas are empty by definition
   bool noise_floor = false;  // the A/A row (services::kOffAgain): off against off
   std::size_t runs = 0;
   // Runs with a phase marked invalid, and why; their deltas are left out, never averaged in.
   std::size_t invalid_runs = 0;
   std::vector<std::string> invalid_reasons;  // "round 2: open loop: ..."
-  double median_throughput = 0.0;  // raw, over valid phase-1 runs
-  double median_cpu_ns_per_request = 0.0;  // likewise
-  double median_p99_ns = 0.0;      // raw, over valid phase-2 runs
-  latency_histogram latency;       // valid phase-2 runs merged: the configuration's spectrum
+  double median_throughput = 0.0;            // raw, over valid phase-1 runs
+  double median_cpu_ns_per_request = 0.0;    // likewise
+  double median_p99_ns = 0.0;                // raw, over valid phase-2 runs
+  latency_histogram latency;                 // valid phase-2 runs merged: the configuration's spectrum
   metric_delta throughput;
   metric_delta cpu_per_request;  // phase 1's process CPU per request
   metric_delta mean_latency;
@@ -50,16 +50,16 @@ struct configuration_summary {
 
   // Span volume, summed over its runs (warm-ups included): nothing dropped goes unreported.
   tracer::span_counts spans;
-  double sampled_fraction = 0.0;  // the configuration's own: 0 for off and never
-  double spans_per_second = 0.0;  // median of phase 2's, at the offered load
-  std::optional<double> zstd_bytes_per_span;  // bytes_per_span x the runs' median zstd ratio
+  double sampled_fraction = 0.0;                // the configuration's own: 0 for off and never
+  double spans_per_second = 0.0;                // median of phase 2's, at the offered load
+  std::optional<double> zstd_bytes_per_span;    // bytes_per_span x the runs' median zstd ratio
   std::optional<volume_projection> projection;  // at the scenario's production rate, if it has one
 
   // From the calibrated hot-path costs against off's measured CPU per request; empty for off,
   // which runs no tracer, and when off has no valid run.
   std::optional<overhead_prediction> predicted;
   std::optional<double> predicted_cpu_change_percent;  // predicted CPU / off's CPU per request
-  std::size_t loaded_runs = 0;  // runs during which other processes used the machine
+  std::size_t loaded_runs = 0;                         // runs during which other processes used the machine
 };
 
 // How well the open loop kept its schedule, over every run that reached phase 2.

@@ -47,7 +47,7 @@ struct operation_change {
 struct instruction_comparison {
   std::string base_origin;
   std::string new_origin;
-  std::optional<double> threshold_percent;  // the allowed rise; none: report only
+  std::optional<double> threshold_percent;   // the allowed rise; none: report only
   std::vector<operation_change> operations;  // BASE's order, then those only in NEW
 
   [[nodiscard]] std::vector<const operation_change*> regressions() const;

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "tracebench/results/latency_exemplar.hpp"
-#include "tracebench/results/reweighting.hpp"
 #include "tracebench/collector/tail_collector_settings.hpp"
 #include "tracebench/collector/tail_sampler.hpp"
+#include "tracebench/results/latency_exemplar.hpp"
+#include "tracebench/results/reweighting.hpp"
 
 namespace tracebench::harness {
 

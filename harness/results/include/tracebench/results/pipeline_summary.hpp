@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "tracebench/results/run_record.hpp"
 #include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/results/memory_sweep_point.hpp"
+#include "tracebench/results/run_record.hpp"
 
 namespace tracebench::harness {
 
@@ -43,8 +43,8 @@ struct pipeline_row {
   std::uint64_t traces_evicted = 0;
   std::uint64_t late_spans = 0;
   std::uint64_t late_spans_kept = 0;
-  unsigned collectors = 0;          // the most any run ended with
-  std::uint64_t split_traces = 0;   // summed
+  unsigned collectors = 0;         // the most any run ended with
+  std::uint64_t split_traces = 0;  // summed
 
   // Closed loop, per round against off: CPU on the request path (process CPU less the exporter
   // thread's), and the exporter thread's own CPU per request (medians, ns).

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tracebench/results/run_record.hpp"
 #include "tracebench/results/experiment_summary.hpp"
+#include "tracebench/results/run_record.hpp"
 
 namespace tracebench::harness {
 

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "tracebench/results/run_record.hpp"
 #include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/results/pipeline_summary.hpp"
 #include "tracebench/results/recorded_trace.hpp"
+#include "tracebench/results/run_record.hpp"
 
 namespace tracebench::harness {
 
@@ -25,10 +25,10 @@ class results_file_error : public std::runtime_error {
 };
 
 struct results_file {
-  std::string origin;               // the path it was read from, or what the caller named it
-  nlohmann::ordered_json document;  // as read: environment, plan, scenario ... for the renderers
-  experiment_summary summary;       // summary.rows with their per-round deltas and spectra
-  std::vector<run_record> runs;     // every raw run; latency_distribution is left empty
+  std::string origin;                           // the path it was read from, or what the caller named it
+  nlohmann::ordered_json document;              // as read: environment, plan, scenario ... for the renderers
+  experiment_summary summary;                   // summary.rows with their per-round deltas and spectra
+  std::vector<run_record> runs;                 // every raw run; latency_distribution is left empty
   std::optional<recorded_trace> slowest_trace;  // absent in remote runs and older files
   std::optional<pipeline_summary> pipelines;    // when the run compared sampling pipelines
 };

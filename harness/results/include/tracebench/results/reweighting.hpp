@@ -17,7 +17,7 @@ struct weighted_trace {
 
 struct interval_estimate {
   double value = 0;
-  double low = 0;   // value -+ z x the estimated standard error
+  double low = 0;  // value -+ z x the estimated standard error
   double high = 0;
 };
 

@@ -84,8 +84,8 @@ struct metric_comparison {
   double change_percent = 0.0;  // exp(Hodges-Lehmann shift of the logs) - 1
   double low_percent = 0.0;
   double high_percent = 0.0;
-  double interval_level = 0.0;  // achieved coverage of [low, high]
-  double p_value = 1.0;         // Mann-Whitney two-sided, exact where it can be
+  double interval_level = 0.0;    // achieved coverage of [low, high]
+  double p_value = 1.0;           // Mann-Whitney two-sided, exact where it can be
   double adjusted_p_value = 1.0;  // Holm over its family: the gated tests, or the others
   std::optional<comparison_threshold> threshold;
   comparison_verdict verdict = comparison_verdict::no_data;
@@ -113,8 +113,8 @@ struct comparison {
   std::vector<std::string> only_in_new;
   std::vector<std::string> compared_across;  // "cores 2 -> 4": environment fields that differ
   std::vector<std::string> warnings;         // files (scenario, incomplete, debug) and detectability
-  std::size_t gated_tests = 0;    // with data on both sides: the Holm family thresholds decide on
-  std::size_t ungated_tests = 0;  // reported only, adjusted as a family of their own
+  std::size_t gated_tests = 0;               // with data on both sides: the Holm family thresholds decide on
+  std::size_t ungated_tests = 0;             // reported only, adjusted as a family of their own
 
   // Configuration and metric of every regression, in table order.
   [[nodiscard]] std::vector<std::pair<std::string, const metric_comparison*>> regressions() const;

@@ -29,7 +29,7 @@ struct run_record {
   std::size_t position = 0;   // where in its round's order it ran
 
   // Phase 1: closed loop.
-  double throughput = 0.0;  // completed per second
+  double throughput = 0.0;          // completed per second
   double cpu_ns_per_request = 0.0;  // this process's CPU over the window / completed
   // Of it, the span exporter's thread and what runs behind it (a tail collector): off the request
   // path. 0 where the graph cannot tell (a remote graph).
@@ -42,20 +42,20 @@ struct run_record {
   double achieved_rate = 0.0;
   latency_summary latency;
   latency_histogram latency_distribution;  // the corrected one, whole, for merging per configuration
-  std::int64_t uncorrected_p99 = 0;  // from the actual send: shows what coordinated omission hides
-  latency_summary send_lag;          // actual send - due: the generator's own health
-  std::uint64_t dropped_sends = 0;   // due while too many were in flight
-  std::uint64_t lost = 0;            // no reply within the drain timeout
+  std::int64_t uncorrected_p99 = 0;        // from the actual send: shows what coordinated omission hides
+  latency_summary send_lag;                // actual send - due: the generator's own health
+  std::uint64_t dropped_sends = 0;         // due while too many were in flight
+  std::uint64_t lost = 0;                  // no reply within the drain timeout
   bool latency_valid = true;
   std::string latency_invalid_reason;
 
   // Both phases, warm-ups included, from the run's own processor and exporter.
   tracer::span_counts spans;
-  std::uint64_t bytes_encoded = 0;  // OTLP/JSON
-  double spans_per_second = 0;      // exported during phase 2, at the offered load
+  std::uint64_t bytes_encoded = 0;                 // OTLP/JSON
+  double spans_per_second = 0;                     // exported during phase 2, at the offered load
   std::optional<compression_figures> compression;  // the run's first export requests, zstd
 
-  std::optional<machine_load> load;  // over the whole run; empty where it cannot be read
+  std::optional<machine_load> load;         // over the whole run; empty where it cannot be read
   std::optional<pipeline_record> pipeline;  // when the plan compares pipelines
 
   [[nodiscard]] bool valid() const noexcept { return throughput_valid && latency_valid; }
@@ -65,8 +65,8 @@ struct run_record {
 struct experiment_result {
   std::string scenario_name;
   experiment_plan plan;
-  unsigned graph_threads = 0;   // executor threads each run's graph had
-  double offered_rate = 0.0;    // phase 2's, fixed by round 0's off run (or the plan's rate)
+  unsigned graph_threads = 0;    // executor threads each run's graph had
+  double offered_rate = 0.0;     // phase 2's, fixed by round 0's off run (or the plan's rate)
   std::vector<run_record> runs;  // in the order they ran
   bool interrupted = false;      // stopped on request: `runs` holds the runs that finished
   bool debug_build = false;      // the harness ran unoptimised (NDEBUG unset): not a deployment's figures
@@ -76,8 +76,8 @@ struct experiment_result {
   // The compute work model's rate, calibrated once before the first run and used by every run's
   // graph; empty for the spin model and for remote graphs (each serve process calibrates its own).
   std::optional<services::work_rate> work;
-  double spans_per_request = 0;  // scenario_summary's, at 1/1
-  double hops_per_request = 0;   // calls_per_request()
+  double spans_per_request = 0;                      // scenario_summary's, at 1/1
+  double hops_per_request = 0;                       // calls_per_request()
   std::optional<double> projected_spans_per_second;  // at the scenario's production rate
 
   // For the report's waterfall: filled after the experiment by capture_slowest_trace.

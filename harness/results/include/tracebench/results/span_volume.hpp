@@ -69,8 +69,8 @@ struct span_volume {
   std::uint64_t sampled = 0;
   std::uint64_t exported = 0;
   std::uint64_t dropped = 0;
-  double spans_per_second = 0;  // exported / measured_seconds; 0 without measured time
-  double measured_sampled_fraction = 0;  // sampled / started; 0 when nothing started
+  double spans_per_second = 0;                     // exported / measured_seconds; 0 without measured time
+  double measured_sampled_fraction = 0;            // sampled / started; 0 when nothing started
   std::optional<double> otlp_json_bytes_per_span;  // absent when nothing was exported
   std::optional<double> compression_ratio;         // absent without compressed samples
   // otlp_json_bytes_per_span x the samples' ratio: the run's bytes, compressed as the samples were.

@@ -44,10 +44,10 @@ struct summary {
 [[nodiscard]] summary summarize(std::span<const double> deltas, double level = 0.95);
 
 struct mann_whitney_result {
-  double u = 0.0;  // U of a: pairs with a > b, ties counting one half
-  double p_value = 1.0;  // two-sided, normal approximation with tie and continuity corrections
+  double u = 0.0;                       // U of a: pairs with a > b, ties counting one half
+  double p_value = 1.0;                 // two-sided, normal approximation with tie and continuity corrections
   std::optional<double> exact_p_value;  // two-sided; only when both sizes <= 10 and nothing ties
-  double effect_size = 0.5;  // common language: P(a > b) + P(a = b) / 2 = u / (n1 n2)
+  double effect_size = 0.5;             // common language: P(a > b) + P(a = b) / 2 = u / (n1 n2)
 };
 
 [[nodiscard]] mann_whitney_result mann_whitney_u(std::span<const double> a, std::span<const double> b);

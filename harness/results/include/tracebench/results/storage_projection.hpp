@@ -33,11 +33,11 @@ struct projection_input {
 };
 
 struct projection_row {
-  std::string pipeline;       // "head 1/16", "tail: errors + slow + 10%", ...
-  double kept_fraction = 0;   // of all traces (and spans: a trace is kept whole)
+  std::string pipeline;      // "head 1/16", "tail: errors + slow + 10%", ...
+  double kept_fraction = 0;  // of all traces (and spans: a trace is kept whole)
   double spans_per_second = 0;
   double spans_per_day = 0;
-  double bytes_per_day = 0;   // at input.bytes_per_span
+  double bytes_per_day = 0;  // at input.bytes_per_span
   std::optional<double> measured_bytes_per_day;
   std::optional<double> measured_zstd_bytes_per_day;
 };
