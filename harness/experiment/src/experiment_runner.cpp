@@ -1,4 +1,5 @@
 #include "tracebench/experiment/experiment_runner.hpp"
+#include "tracebench/common/free_heap.hpp"
 #include "tracebench/experiment/hot_path_calibration.hpp"
 
 #include <algorithm>
@@ -53,6 +54,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   run_record record;
   record.configuration = configuration;
   record.round = round;
+  release_free_heap();
   const std::unique_ptr<run_graph> graph = ctx.launch(configuration, round);
   load_target& target = graph->target();
 
