@@ -97,7 +97,24 @@ TEST_F(CliRun, MarkdownFormatPrintsPipeTablesForEveryConfiguration) {
   }
 }
 
-TEST_F(CliRun, InterruptWritesWhatFinishedMarkedIncomplete) {
+// Processes whose command line mentions `needle`: a run's children name its --out directory.
+std::vector<std::string> processes_mentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = slurp(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(needle) != std::string::npos) found.push_back(name + ": " + cmdline);
+  }
+  return found;
+}
+
+class CliRunStop : public CliRun, public ::testing::WithParamInterface<int> {};
+
+// Ctrl-C or SIGTERM while a run's child process measures: the run under way is dropped, the
+// finished ones are written, marked incomplete, and no child outlives the run.
+TEST_P(CliRunStop, WritesWhatFinishedMarkedIncompleteAndLeavesNoChild) {
   const fs::path out = dir_ / "results";
   const fs::path err = dir_ / "stderr";
   const fs::path table = dir_ / "stdout";
@@ -110,16 +127,21 @@ TEST_F(CliRun, InterruptWritesWhatFinishedMarkedIncomplete) {
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  // Interrupt once a run has finished (bounded: 30 s), so there is something to write.
+  // Interrupt once a run has finished (bounded: 30 s), so there is something to write, and while
+  // the next run's child is measuring.
   for (int i = 0; i < 300 && slurp(err).find("[1/150]") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ::kill(pid, SIGINT);
+  for (int i = 0; i < 100 && processes_mentioning("--child-run").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, GetParam());
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping cleanly";
   EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(err);
   EXPECT_NE(slurp(table).find("Interrupted: "), std::string::npos) << slurp(table);
+  EXPECT_EQ(processes_mentioning(out.string()), std::vector<std::string>{});
 
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
@@ -130,6 +152,45 @@ TEST_F(CliRun, InterruptWritesWhatFinishedMarkedIncomplete) {
   EXPECT_GE(doc["runs"].size(), 1U);
   EXPECT_LT(doc["runs"].size(), 150U);
   EXPECT_EQ(doc["summary"]["runs_done"], doc["runs"].size());
+  // A loaded machine may invalidate a run's figures, never its process.
+  for (const auto& run : doc["runs"]) {
+    EXPECT_EQ(run["throughput_invalid_reason"].get<std::string>().find("its process"), std::string::npos) << run.dump();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, CliRunStop, ::testing::Values(SIGINT, SIGTERM),
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return std::string(param.param == SIGINT ? "Interrupt" : "Terminate");
+                         });
+
+TEST_F(CliRun, IsolationIsProcessOrNone) {
+  const run_result r = run("run " + scenario() + " --isolation thread");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tracebench run: --isolation: expected process or none, not \"thread\"\n");
+}
+
+TEST_F(CliRun, BothIsolationsGiveACompleteExperiment) {
+  for (const std::string isolation : {"process", "none"}) {
+    const fs::path out = dir_ / isolation;
+    const run_result r =
+        run("run " + scenario() + " --rates 1/1 --no-aa --rounds 2 --duration 0.1 --warmup 0 --isolation " + isolation +
+            " --format json --out '" + out.string() + "'");
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["plan"]["isolation"], isolation);
+    ASSERT_EQ(doc["runs"].size(), 6U) << isolation;
+    double measured = 0;
+    for (const auto& run : doc["runs"]) {
+      EXPECT_EQ(run["throughput_invalid_reason"].get<std::string>().find("its process"), std::string::npos)
+          << isolation << run.dump();
+      EXPECT_EQ(run["concurrency"], doc["closed_loop"]["concurrency"]) << "one sizing for every run";
+      if (run["latency_valid"] == true) measured += run["latency_ns"]["count"].get<double>();
+    }
+    // The spectra come from the runs' histograms, which a child sends whole.
+    double merged = 0;
+    for (const auto& row : doc["summary"]["rows"]) merged += row["latency_histogram"]["count"].get<double>();
+    EXPECT_EQ(merged, measured) << isolation;
+  }
 }
 
 TEST_F(CliRun, MissingScenarioIsAUsageError) {

@@ -27,6 +27,7 @@
 #include "tracebench/common/flag_values.hpp"
 #include "tracebench/experiment/experiment_runner.hpp"
 #include "tracebench/experiment/memory_sweep.hpp"
+#include "tracebench/experiment/process_isolation.hpp"
 #include "tracebench/experiment/remote_graph.hpp"
 #include "tracebench/experiment/trace_capture.hpp"
 #include "tracebench/net/http_url.hpp"
@@ -154,6 +155,34 @@ std::string file_safe(std::string_view name) {
 // The live progress line only where a person watches it: the real stderr, on a terminal.
 bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
 
+// This binary again, with the parent's own arguments: the child builds the same scenario and plan.
+// The run request comes last, as the value of --child-run.
+std::vector<std::string> child_command(std::span<const std::string> args) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) self = "/proc/self/exe";
+  std::vector<std::string> command{self.string(), "run"};
+  command.insert(command.end(), args.begin(), args.end());
+  command.emplace_back("--child-run");
+  return command;
+}
+
+// One run for a parent `tracebench run`, reported on descriptor 3; its own SIGINT or the parent's
+// SIGTERM cuts it short.
+int run_as_child(const services::scenario& s, const experiment_plan& plan, const std::optional<net::http_url>& target,
+                 const std::string& request_text, std::ostream& err) {
+  run_request request;
+  try {
+    request = run_request::from_json(request_text);
+  } catch (const std::invalid_argument& e) {
+    err << kWhere << ": --child-run: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  const stop_signals signals(true);
+  const graph_launcher launch = target ? remote_launcher(s, plan, *target) : graph_launcher{};
+  return report_run_to_parent(s, plan, request, &stop_signals::flag(), launch);
+}
+
 int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
   flags.add_options()("rates", po::value<std::string>(),
@@ -166,8 +195,9 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
       "default 50%")("threads", po::value<std::string>(),
                      "executor threads per service graph (default: one per core but one, for the generator)")(
-      "concurrency", po::value<std::string>(), "closed-loop workers (default 16)")("seed", po::value<std::string>(),
-                                                                                   "random seed (default 1)")(
+      "concurrency", po::value<std::string>(),
+      "closed-loop requests in flight (default: chosen in round 1's off run, doubling from 16 while "
+      "throughput grows by more than 5%, up to 4096)")("seed", po::value<std::string>(), "random seed (default 1)")(
       "transport", po::value<std::string>(),
       "inproc (function calls) or loopback (HTTP/1.1 on 127.0.0.1); "
       "default inproc")("target", po::value<std::string>(),
@@ -194,10 +224,14 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "latency when that is larger)")("no-aa", po::bool_switch(),
                                       "leave out the A/A row (off': off run again each round, against off), the "
                                       "noise floor every other change is judged against")(
-      "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
+      "isolation", po::value<std::string>()->default_value("process"),
+      "process (each run in a fresh child process of this binary, so no run inherits another's heap or "
+      "threads, and a run that crashes or hangs fails alone) or none (every run in this process, for "
+      "debugging)")("format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name");
+  hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name")(
+      "child-run", po::value<std::string>(), "internal: carry out this one run (JSON) and report it on descriptor 3");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const parsed_flags parsed = parse_flags(self, flags, hidden, positional, args, out, err);
@@ -206,6 +240,11 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   const std::string format = parsed.values["format"].as<std::string>();
   if (format != "table" && format != "markdown" && format != "json") {
     err << kWhere << ": --format: expected table, markdown or json, not \"" << format << "\"\n";
+    return kExitUsage;
+  }
+  const std::string isolation = parsed.values["isolation"].as<std::string>();
+  if (isolation != "process" && isolation != "none") {
+    err << kWhere << ": --isolation: expected process or none, not \"" << isolation << "\"\n";
     return kExitUsage;
   }
   experiment_plan plan;
@@ -231,8 +270,11 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     return kExitUsage;
   }
   std::optional<net::http_url> target;
-  if (plan.transport == transport_kind::remote) {
-    target = net::parse_http_url(plan.target);
+  if (plan.transport == transport_kind::remote) target = net::parse_http_url(plan.target);
+  if (parsed.values.count("child-run") != 0) {
+    return run_as_child(*loaded.value, plan, target, parsed.values["child-run"].as<std::string>(), err);
+  }
+  if (target) {
     // Found now rather than after the calibration: the graph answers and has every service.
     if (const std::string problem = check_remote_graph(*loaded.value, *target); !problem.empty()) {
       err << kWhere << ": --target: " << problem << '\n';
@@ -256,13 +298,17 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
 
   experiment_result result;
   try {
-    // Ctrl-C: the experiment stops after cutting the run under way short.
-    const stop_signals signals(false);
+    // Ctrl-C or SIGTERM: the experiment stops after cutting the run under way short.
+    const stop_signals signals(true);
     progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
     const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
+    const run_executor execute =
+        isolation == "process"
+            ? child_process_executor(child_command(args), run_time_limit(plan), &stop_signals::flag())
+            : run_executor{};
     result = run_experiment(
         *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(),
-        launch);
+        launch, execute);
     // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
     // of its own, after the measured ones.
     const std::optional<std::string> capture = capture_configuration(plan);
@@ -332,7 +378,9 @@ const command& run_command() {
       "With --target, the graph is one already running as 'tracebench serve' processes: before each\n"
       "run every service gets the run's configuration through the entry service (POST\n"
       "/tracebench/configure, passed on to every peer), and spans and CPU are what they report.\n"
-      "Ctrl-C stops after cutting the current run short and writes what finished, marked\n"
+      "Each run is a fresh child process of this binary (--isolation none keeps them all in this one); a\n"
+      "run whose process crashes or overruns is listed as failed, with why, and the experiment goes on.\n"
+      "Ctrl-C or SIGTERM stops after cutting the current run short and writes what finished, marked\n"
       "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
       "some runs were invalid (the results file is still written), 130 when interrupted.",
       "  tracebench run checkout\n"

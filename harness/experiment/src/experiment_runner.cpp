@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
+#include "tracebench/common/text_format.hpp"
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/open_loop.hpp"
+#include "tracebench/results/closed_loop_sizing.hpp"
 #include "tracebench/results/results_document.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/work_kernel.hpp"
@@ -26,47 +30,111 @@ bool stopping(const std::atomic<bool>* stop) noexcept {
   return stop != nullptr && stop->load(std::memory_order_relaxed);
 }
 
-struct run_context {
-  const experiment_plan& plan;
-  const graph_launcher& launch;
-  const progress_callback& progress;
-  const std::atomic<bool>* stop;
-  std::size_t done;
-  std::size_t total;
+// A probe's measured window: long enough for a few hundred requests of a fast graph, short
+// enough that up to nine probes cost less than one run.
+std::chrono::nanoseconds probe_window(const experiment_plan& plan) {
+  return std::clamp<std::chrono::nanoseconds>(plan.phase_duration / 4, 250ms, 1s);
+}
 
-  void phase_started(const std::string& configuration, unsigned round, int phase) const {
-    if (!progress) return;
-    progress_event e;
-    e.what = progress_event::kind::phase_started;
-    e.configuration = configuration;
-    e.round = round;
-    e.phase = phase;
-    e.done = done;
-    e.total = total;
-    progress(e);
+// Doubles the closed loop's slots from kFirstConcurrency until throughput stops growing; a fixed
+// plan.concurrency, or a remote graph (whose connections are opened before the run), skips it.
+closed_loop_sizing size_concurrency(const experiment_plan& plan, const std::function<double(unsigned)>& throughput_at) {
+  if (plan.concurrency > 0 || plan.transport == transport_kind::remote) {
+    closed_loop_sizing fixed;
+    fixed.concurrency = plan.concurrency > 0 ? plan.concurrency : kFirstConcurrency;
+    return fixed;
   }
-};
+  std::vector<concurrency_probe> probes;
+  while (const std::optional<unsigned> next = next_probe(probes)) probes.push_back({*next, throughput_at(*next)});
+  return choose_concurrency(probes);
+}
 
-// Phase 1 then, when `offered_rate` is known, phase 2, on a graph set up for this run.
-run_record run_one(const run_context& ctx, const std::string& configuration, unsigned round, double offered_rate) {
-  const experiment_plan& plan = ctx.plan;
+std::string too_few(std::uint64_t completed, std::chrono::nanoseconds window) {
+  return std::to_string(completed) + " requests completed in " +
+         printf_string("%.2f s", std::chrono::duration<double>(window).count()) + ", fewer than " +
+         std::to_string(kMinPhaseRequests) + ": a change would move in steps of 1/" + std::to_string(completed) +
+         " (raise --duration)";
+}
+
+}  // namespace
+
+std::string run_request::to_json() const {
+  return nlohmann::json{{"configuration", configuration},
+                        {"round", round},
+                        {"offered_rate", offered_rate},
+                        {"work_iterations_per_us", work_iterations_per_us},
+                        {"size_closed_loop", size_closed_loop},
+                        {"concurrency", concurrency},
+                        {"capacity_window_ns", capacity_window.count()}}
+      .dump();
+}
+
+run_request run_request::from_json(std::string_view text) {
+  run_request r;
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(text);
+    doc.at("configuration").get_to(r.configuration);
+    doc.at("round").get_to(r.round);
+    doc.at("offered_rate").get_to(r.offered_rate);
+    doc.at("work_iterations_per_us").get_to(r.work_iterations_per_us);
+    doc.at("size_closed_loop").get_to(r.size_closed_loop);
+    doc.at("concurrency").get_to(r.concurrency);
+    r.capacity_window = std::chrono::nanoseconds(doc.at("capacity_window_ns").get<std::int64_t>());
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("run request: ") + e.what());
+  }
+  return r;
+}
+
+// Phase 1 then, when the offered rate is known, phase 2, on a graph set up for this run.
+run_record run_here(const services::scenario& s, const experiment_plan& plan, const run_request& request,
+                    const phase_callback& phase_started, const std::atomic<bool>* stop, const graph_launcher& launch) {
+  const std::string& configuration = request.configuration;
+  const unsigned round = request.round;
+  double offered_rate = request.offered_rate;
   const machine_load_meter meter;
   run_record record;
   record.configuration = configuration;
   record.round = round;
   release_free_heap();
-  const std::unique_ptr<run_graph> graph = ctx.launch(configuration, round);
+  const std::unique_ptr<run_graph> graph =
+      launch
+          ? launch(configuration, round)
+          : inprocess_launcher(s, plan, graph_threads_for(plan), request.work_iterations_per_us)(configuration, round);
   load_target& target = graph->target();
 
-  ctx.phase_started(configuration, round, 1);
+  if (phase_started) phase_started(1);
   closed_loop_options closed;
-  closed.concurrency = plan.concurrency;
-  closed.warmup = plan.warmup;
-  closed.duration = plan.warmup + plan.phase_duration;
-  closed.stop = ctx.stop;
+  closed.stop = stop;
   closed.cpu_elsewhere = graph->cpu_elsewhere();
   closed.cpu_off_path = graph->cpu_off_path();
-  const closed_loop_result capacity = run_closed_loop(target, closed);
+  const auto closed_loop = [&](unsigned concurrency, std::chrono::nanoseconds warmup, std::chrono::nanoseconds window) {
+    closed.concurrency = concurrency;
+    closed.warmup = warmup;
+    closed.duration = warmup + window;
+    return run_closed_loop(target, closed);
+  };
+  closed_loop_sizing sizing;
+  if (request.size_closed_loop) {
+    sizing = size_concurrency(plan, [&](unsigned concurrency) {
+      const std::chrono::nanoseconds probe = probe_window(plan);
+      return closed_loop(concurrency, probe / 2, probe).throughput;
+    });
+    sizing.capacity_window = plan.phase_duration;
+  } else {
+    sizing.concurrency = request.concurrency;
+    sizing.capacity_window = request.capacity_window;
+  }
+  closed_loop_result capacity = closed_loop(sizing.concurrency, plan.warmup, sizing.capacity_window);
+  if (request.size_closed_loop && capacity.completed < kMinPhaseRequests && !stopping(stop)) {
+    sizing.capacity_window = phase_length(plan.phase_duration, capacity.throughput);
+    if (sizing.capacity_window > plan.phase_duration) {
+      capacity = closed_loop(sizing.concurrency, plan.warmup, sizing.capacity_window);
+    }
+  }
+  record.concurrency = sizing.concurrency;
+  record.capacity_window = sizing.capacity_window;
+  if (request.size_closed_loop) record.sizing = sizing;
   record.throughput = capacity.throughput;
   record.cpu_ns_per_request = capacity.cpu_ns_per_request();
   if (capacity.completed > 0) {
@@ -75,9 +143,9 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   }
   record.throughput_valid = capacity.valid;
   record.throughput_invalid_reason = capacity.invalid_reason;
-  if (capacity.completed == 0 && record.throughput_valid) {
+  if (capacity.completed < kMinPhaseRequests && record.throughput_valid && !stopping(stop)) {
     record.throughput_valid = false;
-    record.throughput_invalid_reason = "no request completed";
+    record.throughput_invalid_reason = too_few(capacity.completed, sizing.capacity_window);
   }
   // The open loop must not start behind the closed loop's stragglers, and its span rate counts
   // only its own spans.
@@ -87,16 +155,17 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
 
   if (offered_rate <= 0) offered_rate = plan.load.rate_for(capacity.throughput);
   record.offered_rate = offered_rate;
-  if (offered_rate > 0 && !stopping(ctx.stop)) {
-    ctx.phase_started(configuration, round, 2);
+  if (offered_rate > 0 && !stopping(stop)) {
+    if (phase_started) phase_started(2);
     open_loop_options open;
     open.rate = offered_rate;
+    record.latency_window = phase_length(plan.phase_duration, offered_rate);
     open.warmup = plan.warmup;
-    open.duration = plan.warmup + plan.phase_duration;
+    open.duration = plan.warmup + record.latency_window;
     open.lag_bound = plan.lag_bound;
     if (!plan.lag_bound_adapts) open.lag_share_of_latency = 0;
     open.seed = plan.seed + round;
-    open.stop = ctx.stop;
+    open.stop = stop;
     // A configuration near its capacity builds a backlog whose replies come seconds late: slow,
     // not lost, and its latency must count them.
     open.drain_timeout = kDrainTimeout;
@@ -110,13 +179,14 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     record.lost = latency.lost;
     record.latency_valid = latency.valid;
     record.latency_invalid_reason = latency.invalid_reason;
-    if (latency.completed == 0 && record.latency_valid) {
+    if (latency.completed < kMinPhaseRequests && record.latency_valid && !stopping(stop)) {
       record.latency_valid = false;
-      record.latency_invalid_reason = "no request completed";
+      record.latency_invalid_reason = too_few(latency.completed, record.latency_window);
     }
     graph->settle();
-    record.spans_per_second = static_cast<double>(graph->spans_exported() - exported_before) /
-                              std::chrono::duration<double>(open.duration).count();
+    record.spans_per_second =
+        static_cast<double>(graph->spans_exported() - exported_before) /
+        std::chrono::duration<double>(open.duration).count();  // warm-up included, as its spans are
   } else {
     record.latency_valid = false;
     record.latency_invalid_reason =
@@ -133,15 +203,14 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   return record;
 }
 
-}  // namespace
-
 experiment_result run_experiment(const services::scenario& s, const experiment_plan& plan,
                                  const progress_callback& progress, const std::atomic<bool>* stop,
-                                 const graph_launcher& launch) {
+                                 const graph_launcher& launch, const run_executor& execute) {
   validate(plan);
   experiment_result result;
   result.scenario_name = s.name;
   result.plan = plan;
+  result.plan.isolation = execute ? isolation_kind::process : isolation_kind::none;
   result.graph_threads = plan.transport == transport_kind::remote ? 0 : graph_threads_for(plan);
   result.debug_build = debug_build();
   const services::scenario_summary shape = services::summarize(s);
@@ -164,10 +233,11 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
 
   const auto off = static_cast<std::size_t>(std::find(names.begin(), names.end(), "off") - names.begin());
   if (plan.load.type == offered_load::kind::rate) result.offered_rate = plan.load.value;
-  const graph_launcher inprocess =
-      launch ? graph_launcher{}
-             : inprocess_launcher(s, plan, result.graph_threads, result.work ? result.work->iterations_per_us : 0);
-  run_context ctx{plan, launch ? launch : inprocess, progress, stop, 0, total};
+  const run_executor here = [&](const run_request& request, const phase_callback& phase) {
+    return run_here(s, plan, request, phase, stop, launch);
+  };
+  const run_executor& run = execute ? execute : here;
+  std::size_t done = 0;
   result.runs.reserve(total);
   const auto orders = round_orders(n, plan.rounds);
   for (unsigned round = 0; round < plan.rounds; ++round) {
@@ -178,8 +248,29 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
       }
       const std::size_t config = (off + orders[round][position]) % n;
       const bool is_baseline = config == off;
-      // Round 0 starts with off: its capacity fixes the rate (rate 0 asks run_one to derive it).
-      run_record record = run_one(ctx, names[config], round, result.offered_rate);
+      run_request request;
+      request.configuration = names[config];
+      request.round = round;
+      // Round 0 starts with off: its capacity fixes the rate (rate 0 asks run_here to derive it).
+      request.offered_rate = result.offered_rate;
+      request.work_iterations_per_us = result.work ? result.work->iterations_per_us : 0;
+      request.size_closed_loop = !result.sizing;
+      if (result.sizing) {
+        request.concurrency = result.sizing->concurrency;
+        request.capacity_window = result.sizing->capacity_window;
+      }
+      const auto phase = [&](int number) {
+        if (!progress) return;
+        progress_event e;
+        e.what = progress_event::kind::phase_started;
+        e.configuration = request.configuration;
+        e.round = round;
+        e.phase = number;
+        e.done = done;
+        e.total = total;
+        progress(e);
+      };
+      run_record record = run(request, phase);
       if (stopping(stop)) {
         result.interrupted = true;  // cut short: its figures describe a shorter run than planned
         return result;
@@ -187,18 +278,21 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
       record.position = position;
       if (result.offered_rate <= 0 && is_baseline) {
         if (record.throughput <= 0) {
-          throw std::runtime_error("experiment: the off configuration completed no request, so it has no capacity");
+          const std::string why =
+              record.throughput_invalid_reason.empty() ? "it completed no request" : record.throughput_invalid_reason;
+          throw std::runtime_error("experiment: the off configuration's first run has no capacity: " + why);
         }
         result.offered_rate = record.offered_rate;
       }
+      if (!result.sizing && record.sizing) result.sizing = record.sizing;
       result.runs.push_back(std::move(record));
-      ctx.done = result.runs.size();
+      done = result.runs.size();
       if (progress) {
         progress_event finished;
         finished.what = progress_event::kind::run_finished;
         finished.configuration = result.runs.back().configuration;
         finished.round = round;
-        finished.done = ctx.done;
+        finished.done = done;
         finished.total = total;
         finished.finished = &result.runs.back();
         progress(finished);

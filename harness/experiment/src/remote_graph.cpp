@@ -1,4 +1,5 @@
 #include "tracebench/experiment/remote_graph.hpp"
+#include "tracebench/results/closed_loop_sizing.hpp"
 
 #include <chrono>
 #include <memory>
@@ -131,7 +132,7 @@ std::string call_path(const services::scenario& s, const net::http_url& entry) {
 }  // namespace
 
 graph_launcher remote_launcher(const services::scenario& s, const experiment_plan& plan, const net::http_url& entry) {
-  return [path = call_path(s, entry), entry, connections = plan.concurrency](
+  return [path = call_path(s, entry), entry, connections = plan.concurrency > 0 ? plan.concurrency : kFirstConcurrency](
              const std::string& configuration, unsigned /*round*/) -> std::unique_ptr<run_graph> {
     return std::make_unique<remote_graph>(entry, path, connections, configuration);
   };

@@ -77,6 +77,25 @@ std::string text_of(const json& value) {
   return value.dump();
 }
 
+// "64 in flight, chosen: 16 -> 2,345/s, 32 -> 4,100/s, 64 -> 4,180/s (saturated)", or the plan's fixed figure.
+std::string closed_loop_text(const json& document) {
+  const auto it = document.find("closed_loop");
+  if (it == document.end() || !it->is_object()) {
+    return text_of(document.at("plan").value("concurrency", json())) + " in flight";
+  }
+  const json& c = *it;
+  std::string text = text_of(c.value("concurrency", json())) + " in flight";
+  if (!c.value("chosen", false)) return text + " (fixed)";
+  text += ", chosen:";
+  const char* separator = " ";
+  for (const json& probe : c.value("probes", json::array())) {
+    text += separator + text_of(probe.value("concurrency", json())) + " -> " +
+            format_thousands(probe.value("throughput", 0.0)) + "/s";
+    separator = ", ";
+  }
+  return text + (c.value("wait_bound", false) ? " (wait-bound: still growing)" : " (saturated)");
+}
+
 std::vector<std::pair<std::string, std::string>> environment_rows(const results_file& results) {
   std::vector<std::pair<std::string, std::string>> rows;
   const json& env = results.document.at("environment");
@@ -103,7 +122,7 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
   };
   rows.emplace_back("plan", plan_value("rounds") + " rounds of " + text_of(plan.value("configurations", json())) +
                                 "; phases " + plan_value("phase_duration_s") + " s after " + plan_value("warmup_s") +
-                                " s warm-up; closed loop " + plan_value("concurrency") + " in flight; load " +
+                                " s warm-up; closed loop " + closed_loop_text(results.document) + "; load " +
                                 text_of(plan.value("load", json::object()).value("description", json())) + "; seed " +
                                 plan_value("seed"));
   return rows;

@@ -71,6 +71,12 @@ std::vector<std::string> summary_warnings(const experiment_summary& summary) {
                     " cores during " + std::to_string(summary.loaded_runs) + " of " +
                     std::to_string(summary.runs_done) + " runs; their figures are noisier than the intervals say.");
   }
+  if (summary.sizing && summary.sizing->wait_bound) {
+    lines.push_back("Wait-bound: the closed loop's throughput still grew at " +
+                    std::to_string(summary.sizing->concurrency) +
+                    " requests in flight, so it is the waits' Little's law, not a capacity; throughput changes "
+                    "mirror latency changes.");
+  }
   for (const configuration_summary& row : summary.rows) {
     if (row.spans.dropped == 0) continue;
     lines.push_back("Dropped spans: " + row.configuration + " dropped " +

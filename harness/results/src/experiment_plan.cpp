@@ -56,6 +56,10 @@ std::string offered_load::describe() const {
 
 std::vector<std::string> default_configurations() { return {"off", "never", "1/1", "1/2", "1/4", "1/16", "1/1024"}; }
 
+std::string_view isolation_name(isolation_kind kind) noexcept {
+  return kind == isolation_kind::process ? "process" : "none";
+}
+
 std::string_view transport_name(transport_kind kind) noexcept {
   switch (kind) {
     case transport_kind::inproc:
@@ -81,7 +85,6 @@ void validate(const experiment_plan& plan) {
   if (plan.rounds == 0) throw std::invalid_argument("experiment: rounds must be at least 1");
   if (plan.phase_duration.count() <= 0) throw std::invalid_argument("experiment: phase duration must be above 0");
   if (plan.warmup.count() < 0) throw std::invalid_argument("experiment: warm-up must not be negative");
-  if (plan.concurrency == 0) throw std::invalid_argument("experiment: concurrency must be at least 1");
   if (plan.lag_bound.count() <= 0) throw std::invalid_argument("experiment: lag bound must be above 0");
   if (plan.load.value <= 0 || (plan.load.type == offered_load::kind::fraction && plan.load.value > 1)) {
     throw std::invalid_argument("experiment: load must be a fraction in (0, 1] or a rate above 0");

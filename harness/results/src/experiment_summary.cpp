@@ -98,6 +98,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   out.scenario_name = result.scenario_name;
   out.rounds = result.plan.rounds;
   out.offered_rate = result.offered_rate;
+  out.sizing = result.sizing;
   out.graph_threads = result.graph_threads;
   out.transport = result.plan.transport;
   out.target = result.plan.target;
@@ -155,8 +156,13 @@ experiment_summary summarize_experiment(const experiment_result& result) {
       stored_total += stored_spans(run);
       const std::string round = "round " + std::to_string(run.round + 1) + ": ";
       if (!run.valid()) ++row.invalid_runs;
-      if (!run.throughput_valid) row.invalid_reasons.push_back(round + "closed loop: " + run.throughput_invalid_reason);
-      if (!run.latency_valid) row.invalid_reasons.push_back(round + "open loop: " + run.latency_invalid_reason);
+      if (!run.throughput_valid && !run.latency_valid && run.throughput_invalid_reason == run.latency_invalid_reason) {
+        row.invalid_reasons.push_back(round + run.throughput_invalid_reason);  // the whole run, e.g. its process died
+      } else {
+        if (!run.throughput_valid)
+          row.invalid_reasons.push_back(round + "closed loop: " + run.throughput_invalid_reason);
+        if (!run.latency_valid) row.invalid_reasons.push_back(round + "open loop: " + run.latency_invalid_reason);
+      }
       if (run.throughput_valid) {
         throughputs.push_back(run.throughput);
         cpu_per_request.push_back(run.cpu_ns_per_request);

@@ -60,6 +60,7 @@ json plan_document(const experiment_plan& plan) {
           {"concurrency", plan.concurrency},
           {"transport", transport_name(plan.transport)},
           {"target", plan.target},
+          {"isolation", isolation_name(plan.isolation)},
           {"graph_threads", plan.transport == transport_kind::remote ? 0U : graph_threads_for(plan)},
           {"load",
            {{"kind", plan.load.type == offered_load::kind::rate ? "rate" : "fraction"},
@@ -127,39 +128,6 @@ json latency_document(const latency_summary& l) {
           {"p999", l.p999},   {"max", l.max}, {"mean", l.mean}};
 }
 
-json run_document(const run_record& r) {
-  return {{"configuration", r.configuration},
-          {"round", r.round},
-          {"position", r.position},
-          {"valid", r.valid()},
-          {"throughput", r.throughput},
-          {"cpu_ns_per_request", r.cpu_ns_per_request},
-          {"off_path_cpu_ns_per_request", r.off_path_cpu_ns_per_request},
-          {"throughput_valid", r.throughput_valid},
-          {"throughput_invalid_reason", r.throughput_invalid_reason},
-          {"offered_rate", r.offered_rate},
-          {"achieved_rate", r.achieved_rate},
-          {"latency_ns", latency_document(r.latency)},
-          {"uncorrected_p99_ns", r.uncorrected_p99},
-          {"send_lag_ns", latency_document(r.send_lag)},
-          {"dropped_sends", r.dropped_sends},
-          {"lost", r.lost},
-          {"latency_valid", r.latency_valid},
-          {"latency_invalid_reason", r.latency_invalid_reason},
-          {"spans",
-           {{"started", r.spans.started},
-            {"sampled", r.spans.sampled},
-            {"ended", r.spans.ended},
-            {"exported", r.spans.exported},
-            {"dropped", r.spans.dropped}}},
-          {"bytes_encoded", r.bytes_encoded},
-          {"spans_per_second", r.spans_per_second},
-          {"compression", r.compression ? compression_document(*r.compression) : json()},
-          {"machine_load",
-           r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
-          {"loaded", r.loaded()}};
-}
-
 json trace_document(const std::optional<recorded_trace>& trace) {
   if (!trace) return nullptr;
   json spans = json::array();
@@ -215,6 +183,54 @@ json row_document(const configuration_summary& row) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json closed_loop_document(const closed_loop_sizing& sizing) {
+  json probes = json::array();
+  for (const concurrency_probe& p : sizing.probes) {
+    probes.push_back({{"concurrency", p.concurrency}, {"throughput", p.throughput}});
+  }
+  return {{"concurrency", sizing.concurrency},
+          {"chosen", sizing.chosen},
+          {"wait_bound", sizing.wait_bound},
+          {"probes", std::move(probes)},
+          {"capacity_window_s", seconds(sizing.capacity_window)}};
+}
+
+nlohmann::ordered_json run_document(const run_record& r) {
+  return {{"configuration", r.configuration},
+          {"round", r.round},
+          {"position", r.position},
+          {"valid", r.valid()},
+          {"concurrency", r.concurrency},
+          {"capacity_window_s", seconds(r.capacity_window)},
+          {"latency_window_s", seconds(r.latency_window)},
+          {"throughput", r.throughput},
+          {"cpu_ns_per_request", r.cpu_ns_per_request},
+          {"off_path_cpu_ns_per_request", r.off_path_cpu_ns_per_request},
+          {"throughput_valid", r.throughput_valid},
+          {"throughput_invalid_reason", r.throughput_invalid_reason},
+          {"offered_rate", r.offered_rate},
+          {"achieved_rate", r.achieved_rate},
+          {"latency_ns", latency_document(r.latency)},
+          {"uncorrected_p99_ns", r.uncorrected_p99},
+          {"send_lag_ns", latency_document(r.send_lag)},
+          {"dropped_sends", r.dropped_sends},
+          {"lost", r.lost},
+          {"latency_valid", r.latency_valid},
+          {"latency_invalid_reason", r.latency_invalid_reason},
+          {"spans",
+           {{"started", r.spans.started},
+            {"sampled", r.spans.sampled},
+            {"ended", r.spans.ended},
+            {"exported", r.spans.exported},
+            {"dropped", r.spans.dropped}}},
+          {"bytes_encoded", r.bytes_encoded},
+          {"spans_per_second", r.spans_per_second},
+          {"compression", r.compression ? compression_document(*r.compression) : json()},
+          {"machine_load",
+           r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
+          {"loaded", r.loaded()}};
+}
 
 namespace {
 
@@ -280,6 +296,7 @@ json results_document(const experiment_result& result, const experiment_summary&
           {"plan", plan_document(result.plan)},
           {"graph_threads", result.graph_threads},
           {"offered_rate", result.offered_rate},
+          {"closed_loop", result.sizing ? closed_loop_document(*result.sizing) : json()},
           {"hot_path_costs_ns",
            {{"unsampled_span", c.unsampled_span_ns},
             {"sampled_span", c.sampled_span_ns},

@@ -15,6 +15,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+std::chrono::nanoseconds from_seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
+}
+
 tracer::span_counts read_spans(const field_reader& r, const json& parent, const std::string& path) {
   const json& s = r.object(parent, "spans", path);
   const std::string p = path + "/spans";
@@ -98,6 +102,10 @@ run_record read_run(const field_reader& r, const json& run, const std::string& p
   out.configuration = r.string(run, "configuration", p);
   out.round = r.small_count(run, "round", p);
   out.position = r.count(run, "position", p);
+  // Older files lack the closed loop's sizing figures.
+  out.concurrency = static_cast<unsigned>(r.optional_number(run, "concurrency", p).value_or(0));
+  out.capacity_window = from_seconds(r.optional_number(run, "capacity_window_s", p).value_or(0));
+  out.latency_window = from_seconds(r.optional_number(run, "latency_window_s", p).value_or(0));
   out.throughput = r.number(run, "throughput", p);
   out.cpu_ns_per_request = r.number(run, "cpu_ns_per_request", p);
   out.off_path_cpu_ns_per_request =
@@ -168,6 +176,27 @@ transport_kind read_transport(const field_reader& r, const json& plan) {
 
 }  // namespace
 
+closed_loop_sizing parse_closed_loop(const nlohmann::ordered_json& sizing, std::string_view origin,
+                                     const std::string& p) {
+  const field_reader r(origin);
+  if (!sizing.is_object()) r.fail(p, "expected an object");
+  closed_loop_sizing out;
+  out.concurrency = r.small_count(sizing, "concurrency", p);
+  out.chosen = r.boolean(sizing, "chosen", p);
+  out.wait_bound = r.boolean(sizing, "wait_bound", p);
+  const json& probes = r.array(sizing, "probes", p);
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const std::string pp = item(p, "probes", i);
+    out.probes.push_back({r.small_count(probes[i], "concurrency", pp), r.number(probes[i], "throughput", pp)});
+  }
+  out.capacity_window = from_seconds(r.number(sizing, "capacity_window_s", p));
+  return out;
+}
+
+run_record parse_run_document(const nlohmann::ordered_json& run, std::string_view origin) {
+  return read_run(field_reader(origin), run, "");
+}
+
 results_file parse_results_file(const nlohmann::ordered_json& document, std::string_view origin) {
   const field_reader r(origin);
   r.check_schema(document, kResultsSchema, "a tracebench results file");
@@ -204,6 +233,9 @@ results_file parse_results_file(const nlohmann::ordered_json& document, std::str
   s.loaded_runs = r.count(summary, "loaded_runs", sp);
   s.max_other_cores = r.number(summary, "max_other_cores", sp);
   s.offered_rate = r.number(summary, "offered_rate", sp);
+  if (const auto it = document.find("closed_loop"); it != document.end() && !it->is_null()) {
+    s.sizing = parse_closed_loop(*it, origin, "/closed_loop");
+  }
   const json& g = r.object(summary, "generator", sp);
   const std::string gp = sp + "/generator";
   s.generator = {r.number(g, "lowest_achieved_fraction", gp), r.number(g, "median_send_lag_p99_ns", gp),

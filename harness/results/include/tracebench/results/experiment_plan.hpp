@@ -37,6 +37,10 @@ struct offered_load {
 enum class transport_kind : std::uint8_t { inproc, loopback, remote };
 [[nodiscard]] std::string_view transport_name(transport_kind kind) noexcept;
 
+// Where each run executes: a fresh child process of the harness, or the harness's own process.
+enum class isolation_kind : std::uint8_t { process, none };
+[[nodiscard]] std::string_view isolation_name(isolation_kind kind) noexcept;
+
 struct experiment_plan {
   // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
   std::vector<std::string> configurations = default_configurations();
@@ -47,11 +51,13 @@ struct experiment_plan {
   unsigned rounds = 10;
   std::chrono::nanoseconds phase_duration = std::chrono::seconds(3);  // measured, per phase
   std::chrono::nanoseconds warmup = std::chrono::seconds(1);          // before each phase, discarded
-  unsigned concurrency = 16;                                          // closed-loop workers
+  // Closed-loop requests in flight; 0 chooses them by probing in round 1's off run (closed_loop_sizing).
+  unsigned concurrency = 0;
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
   offered_load load;
   transport_kind transport = transport_kind::inproc;
-  std::string target;  // remote only: the entry service's URL
+  std::string target;                                  // remote only: the entry service's URL
+  isolation_kind isolation = isolation_kind::process;  // run_experiment sets it to what it did
   // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
   // Raise each run's bound to open_loop_options::lag_share_of_latency of its own p99 latency:

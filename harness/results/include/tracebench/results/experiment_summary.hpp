@@ -75,6 +75,7 @@ struct experiment_summary {
   std::string scenario_name;
   unsigned rounds = 0;
   double offered_rate = 0.0;
+  std::optional<closed_loop_sizing> sizing;  // experiment_result's
   unsigned graph_threads = 0;
   transport_kind transport = transport_kind::inproc;
   std::string target;  // remote: the entry's URL

@@ -27,6 +27,12 @@ inline constexpr const char* kResultsSchema = "tracebench.results/1";
 // cpu model, cores, kernel, compiler, build type; fields the host cannot tell are null.
 [[nodiscard]] nlohmann::ordered_json environment_document();
 
+// {"concurrency", "chosen", "wait_bound", "probes": [{"concurrency", "throughput"}], "capacity_window_s"}
+[[nodiscard]] nlohmann::ordered_json closed_loop_document(const closed_loop_sizing& sizing);
+
+// One raw run as the results file's "runs" lists it (its latency histogram and pipeline ledger left out).
+[[nodiscard]] nlohmann::ordered_json run_document(const run_record& r);
+
 [[nodiscard]] nlohmann::ordered_json results_document(const experiment_result& result,
                                                       const experiment_summary& summary);
 

@@ -38,6 +38,11 @@ struct results_file {
 // Any JSON file, for a reader that looks at its schema first. Throws results_file_error naming
 // the file: unreadable, or not JSON (with nlohmann's byte offset).
 [[nodiscard]] nlohmann::ordered_json read_json_file(const std::string& path);
+// The "closed_loop" object as closed_loop_document writes it, at JSON path `path`. Throws results_file_error.
+[[nodiscard]] closed_loop_sizing parse_closed_loop(const nlohmann::ordered_json& sizing, std::string_view origin,
+                                                   const std::string& path);
+// One entry of "runs", as run_document writes it. Throws results_file_error.
+[[nodiscard]] run_record parse_run_document(const nlohmann::ordered_json& run, std::string_view origin);
 [[nodiscard]] results_file parse_results_file(const nlohmann::ordered_json& document, std::string_view origin);
 
 }  // namespace tracebench::harness

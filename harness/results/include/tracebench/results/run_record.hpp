@@ -3,6 +3,7 @@
 // experiment they belong to. What the runner produces and every summary, report and results file
 // reads.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "tracebench/common/machine_load.hpp"
 #include "tracebench/load/latency_histogram.hpp"
 #include "tracebench/load/latency_summary.hpp"
+#include "tracebench/results/closed_loop_sizing.hpp"
 #include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/results/hot_path_costs.hpp"
 #include "tracebench/results/memory_sweep_point.hpp"
@@ -29,8 +31,11 @@ struct run_record {
   std::size_t position = 0;   // where in its round's order it ran
 
   // Phase 1: closed loop.
-  double throughput = 0.0;          // completed per second
-  double cpu_ns_per_request = 0.0;  // this process's CPU over the window / completed
+  unsigned concurrency = 0;                     // requests in flight
+  std::chrono::nanoseconds capacity_window{0};  // measured length (warm-up excluded)
+  std::optional<closed_loop_sizing> sizing;     // the run that sized the closed loop (round 1's off) only
+  double throughput = 0.0;                      // completed per second
+  double cpu_ns_per_request = 0.0;              // this process's CPU over the window / completed
   // Of it, the span exporter's thread and what runs behind it (a tail collector): off the request
   // path. 0 where the graph cannot tell (a remote graph).
   double off_path_cpu_ns_per_request = 0.0;
@@ -38,6 +43,7 @@ struct run_record {
   std::string throughput_invalid_reason;
 
   // Phase 2: open loop. Latencies are nanoseconds from the intended send time.
+  std::chrono::nanoseconds latency_window{0};  // measured length: the plan's, or lengthened (phase_length)
   double offered_rate = 0.0;
   double achieved_rate = 0.0;
   latency_summary latency;
@@ -65,8 +71,10 @@ struct run_record {
 struct experiment_result {
   std::string scenario_name;
   experiment_plan plan;
-  unsigned graph_threads = 0;    // executor threads each run's graph had
-  double offered_rate = 0.0;     // phase 2's, fixed by round 0's off run (or the plan's rate)
+  unsigned graph_threads = 0;  // executor threads each run's graph had
+  double offered_rate = 0.0;   // phase 2's, fixed by round 0's off run (or the plan's rate)
+  // Every run's closed loop: round 0's off run chose it (or the plan fixed it); empty until then.
+  std::optional<closed_loop_sizing> sizing;
   std::vector<run_record> runs;  // in the order they ran
   bool interrupted = false;      // stopped on request: `runs` holds the runs that finished
   bool debug_build = false;      // the harness ran unoptimised (NDEBUG unset): not a deployment's figures
