@@ -1,5 +1,6 @@
 #include "tracebench/experiment/experiment_runner.hpp"
 #include "tracebench/common/free_heap.hpp"
+#include "tracebench/common/memory_meter.hpp"
 #include "tracebench/experiment/hot_path_calibration.hpp"
 
 #include <algorithm>
@@ -55,6 +56,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   record.configuration = configuration;
   record.round = round;
   release_free_heap();
+  memory_meter memory;  // after the heap is handed back: the peak is this run's own
   const std::unique_ptr<run_graph> graph = ctx.launch(configuration, round);
   load_target& target = graph->target();
 
@@ -100,7 +102,9 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
     // A configuration near its capacity builds a backlog whose replies come seconds late: slow,
     // not lost, and its latency must count them.
     open.drain_timeout = kDrainTimeout;
+    memory.latency_phase_started();
     open_loop_result latency = run_open_loop(target, open);
+    memory.latency_phase_ended(latency.warmup_sent + latency.sent);
     record.achieved_rate = latency.achieved_rate;
     record.latency = summarize(latency.latency);
     record.latency_distribution = std::move(latency.latency);
@@ -129,6 +133,7 @@ run_record run_one(const run_context& ctx, const std::string& configuration, uns
   record.compression = std::move(spans.compression);
   record.pipeline = std::move(spans.pipeline);
   record.load = meter.read();
+  record.memory = memory.read();
   if (record.load) record.load->other_cores = std::max(0.0, record.load->other_cores - spans.graph_cores_here);
   return record;
 }
