@@ -59,6 +59,16 @@ def main() -> int:
         print("no configuration has a throughput change: every run was invalid")
         return 1
 
+    # Every run measured its memory, and the open loop's allocations per request came out.
+    for i, run in enumerate(written["runs"]):
+        memory = run.get("memory")
+        if not memory or memory["peak_rss_bytes"] <= 0 or (run["latency_valid"] and not memory["requests"]):
+            print(f"run {i} has no memory figures: {memory}")
+            return 1
+    if all(row.get("median_allocations_per_request") is None for row in written["summary"]["rows"]):
+        print("no configuration has allocations per request")
+        return 1
+
     def broken(change):
         doc = copy.deepcopy(written)
         change(doc)
@@ -73,6 +83,9 @@ def main() -> int:
         "unknown transport": lambda d: d["plan"].__setitem__("transport", "pigeon"),
         "plan without off": lambda d: d["plan"].__setitem__("configurations", ["never", "1/2"]),
         "unexpected field": lambda d: d.__setitem__("extra", 1),
+        "negative peak RSS": lambda d: d["runs"][0]["memory"].__setitem__("peak_rss_bytes", -1),
+        "allocations added without per_round": lambda d: d["summary"]["rows"][1]["allocations_added_per_request"].pop(
+            "per_round"),
     }
     for name, change in mutations.items():
         if validator.is_valid(broken(change)):

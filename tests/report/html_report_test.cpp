@@ -263,3 +263,31 @@ TEST(HtmlReportAssets, EnvironmentOverridesTheSourceTree) {
   EXPECT_EQ(th::default_report_assets(), fs::path("/opt/assets"));
   ::unsetenv("TRACEBENCH_REPORT_ASSETS");
 }
+
+namespace {
+
+TEST_F(HtmlReport, MemorySectionOnlyWhenTheRunsMeasuredIt) {
+  th::results_file results = sample_results(true);
+  EXPECT_EQ(th::render_html_report(results, assets_).find("<section id=\"memory\">"), std::string::npos);
+
+  for (th::configuration_summary& r : results.summary.rows) {
+    r.median_peak_rss_bytes = 52'300'000;
+    r.median_heap_in_use_bytes = 12'100'000;
+    r.median_allocations_per_request = r.baseline ? 12 : 31.5;
+    if (r.baseline) continue;
+    r.peak_rss = delta(4);
+    r.heap_in_use = delta(9);
+    r.allocations_per_request = delta(162.5);
+    r.allocations_added_per_request = delta(19.5);
+  }
+  const std::string html = th::render_html_report(results, assets_);
+  const std::size_t section = html.find("<section id=\"memory\">");
+  ASSERT_NE(section, std::string::npos);
+  const std::string memory = html.substr(section, html.find("</section>", section) - section);
+  for (const char* wanted :
+       {"<th>allocs/req added</th>", "<td>52.3&nbsp;MB</td>", "<td>31.5</td>", "<td>+19.50 [+18.50,&nbsp;+21.50]</td>",
+        "<td>+162.50% [+161.50,&nbsp;+164.50]</td>", "operator new"})
+    EXPECT_NE(memory.find(wanted), std::string::npos) << wanted << '\n' << memory;
+}
+
+}  // namespace

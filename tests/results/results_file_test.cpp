@@ -34,6 +34,8 @@ harness::run_record synthetic(const std::string& configuration, unsigned round, 
   run.spans_per_second = 1234.5;
   if (configuration != "off") run.compression = harness::compression_figures{2, 100, 40'000, 4'000, 0.1, 40};
   run.load = harness::machine_load{0.02, 1.1};
+  run.memory = harness::memory_figures{40'000'000 + 1000 * round, 9'000'000, configuration == "off" ? 0U : 12'345U,
+                                       configuration == "1/1" && round == 2 ? 0U : 500U};
   if (round == 1 && configuration == "1/16") {
     run.latency_valid = false;
     run.latency_invalid_reason = "send-lag p99 3 ms over the 1 ms bound";
@@ -105,6 +107,37 @@ TEST(ResultsFile, SummaryRunsAndTraceComeBackAsWritten) {
   EXPECT_EQ(read.slowest_trace->spans.size(), 2U);
   EXPECT_TRUE(read.slowest_trace->spans[1].error);
   EXPECT_EQ(read.origin, "r.json");
+
+  ASSERT_TRUE(read.runs[2].memory);
+  EXPECT_EQ(read.runs[2].memory->peak_rss_bytes, 40'000'000U);
+  EXPECT_EQ(read.runs[2].memory->heap_in_use_bytes, 9'000'000U);
+  EXPECT_EQ(read.runs[2].memory->allocations, 12'345U);
+  EXPECT_EQ(read.runs[2].memory->requests, 500U);
+  EXPECT_TRUE(document["runs"][10]["memory"]["allocations_per_request"].is_null());  // 1/1 round 2: no request
+  const harness::configuration_summary& full = read.summary.rows[2];
+  ASSERT_TRUE(full.median_allocations_per_request);
+  EXPECT_DOUBLE_EQ(*full.median_allocations_per_request, 12'345.0 / 500);
+  ASSERT_TRUE(full.median_peak_rss_bytes);
+  EXPECT_EQ(full.peak_rss.per_round.size(), 3U);
+  EXPECT_EQ(full.allocations_added_per_request.per_round.size(), 2U);
+  EXPECT_FALSE(full.allocations_per_request.stats);  // off allocated nothing: no percent
+  EXPECT_TRUE(full.allocations_added_per_request.stats);
+}
+
+TEST(ResultsFile, OlderFilesWithoutMemoryAreRead) {
+  json document = written();
+  for (json& run : document["runs"]) run.erase("memory");
+  for (json& row : document["summary"]["rows"]) {
+    for (const char* key :
+         {"median_peak_rss_bytes", "median_heap_in_use_bytes", "median_allocations_per_request", "peak_rss_change",
+          "heap_in_use_change", "allocations_per_request_change", "allocations_added_per_request"})
+      row.erase(key);
+  }
+  const harness::results_file read = harness::parse_results_file(document, "old.json");
+  EXPECT_FALSE(read.runs[0].memory);
+  EXPECT_FALSE(read.summary.rows[2].median_peak_rss_bytes);
+  EXPECT_FALSE(read.summary.rows[2].peak_rss.stats);
+  EXPECT_TRUE(read.summary.rows[2].allocations_added_per_request.per_round.empty());
 }
 
 TEST(ResultsFile, OlderFilesWithoutATraceAreRead) {
@@ -135,6 +168,13 @@ TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
       {"/summary/generator", json::array(), false, "r.json: /summary/generator: expected an object"},
       {"/slowest_trace/spans/1/error", "yes", false, "r.json: /slowest_trace/spans/1/error: expected true or false"},
       {"/summary/rows/3/latency_histogram/buckets", "none", false, "r.json: /summary/rows/3/latency_histogram: "},
+      {"/runs/5/memory/peak_rss_bytes", -1, false,
+       "r.json: /runs/5/memory/peak_rss_bytes: expected an unsigned integer"},
+      {"/runs/5/memory/requests", nullptr, true, "r.json: /runs/5/memory: missing \"requests\""},
+      {"/summary/rows/2/allocations_added_per_request/per_round/0", "x", false,
+       "r.json: /summary/rows/2/allocations_added_per_request/per_round/0: expected a number"},
+      {"/summary/rows/2/median_peak_rss_bytes", "big", false,
+       "r.json: /summary/rows/2/median_peak_rss_bytes: expected a number"},
   };
   for (const broken& c : cases) {
     json document = good;

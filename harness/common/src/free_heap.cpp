@@ -1,5 +1,9 @@
 #include "tracebench/common/free_heap.hpp"
 
+// Any C library header defines __GLIBC__ (through <features.h>); without one before the test
+// below, it is undefined and malloc_trim is compiled out.
+#include <cstddef>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif

@@ -1,5 +1,6 @@
 #include "tracebench/experiment/experiment_runner.hpp"
 #include "tracebench/common/free_heap.hpp"
+#include "tracebench/common/memory_meter.hpp"
 #include "tracebench/experiment/hot_path_calibration.hpp"
 
 #include <algorithm>
@@ -97,6 +98,7 @@ run_record run_here(const services::scenario& s, const experiment_plan& plan, co
   record.configuration = configuration;
   record.round = round;
   release_free_heap();
+  memory_meter memory;  // after the heap is handed back: the peak is this run's own
   const std::unique_ptr<run_graph> graph =
       launch
           ? launch(configuration, round)
@@ -169,7 +171,9 @@ run_record run_here(const services::scenario& s, const experiment_plan& plan, co
     // A configuration near its capacity builds a backlog whose replies come seconds late: slow,
     // not lost, and its latency must count them.
     open.drain_timeout = kDrainTimeout;
+    memory.latency_phase_started();
     open_loop_result latency = run_open_loop(target, open);
+    memory.latency_phase_ended(latency.warmup_sent + latency.sent);
     record.achieved_rate = latency.achieved_rate;
     record.latency = summarize(latency.latency);
     record.latency_distribution = std::move(latency.latency);
@@ -199,6 +203,7 @@ run_record run_here(const services::scenario& s, const experiment_plan& plan, co
   record.compression = std::move(spans.compression);
   record.pipeline = std::move(spans.pipeline);
   record.load = meter.read();
+  record.memory = memory.read();
   if (record.load) record.load->other_cores = std::max(0.0, record.load->other_cores - spans.graph_cores_here);
   return record;
 }

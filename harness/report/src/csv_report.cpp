@@ -56,6 +56,14 @@ std::string render_csv_report(const results_file& results) {
         "bytes_per_span", "zstd_bytes_per_span", "spans_per_day", "otlp_json_bytes_per_day", "zstd_bytes_per_day",
         "dapper_latency_change_percent", "dapper_throughput_change_percent"})
     header.emplace_back(name);
+  // Memory, last so that the columns before keep their places; empty for files without it.
+  for (const char* name : {"peak_rss_bytes", "heap_in_use_bytes", "allocations_per_request"}) header.emplace_back(name);
+  for (const char* metric : {"peak_rss", "heap_in_use", "allocations_per_request"}) {
+    for (const char* part : {"change_percent", "low_percent", "high_percent", "within_noise"})
+      header.push_back(std::string(metric) + "_" + part);
+  }
+  for (const char* part : {"added", "added_low", "added_high", "added_within_noise"})
+    header.push_back(std::string("allocations_per_request_") + part);
 
   std::string out;
   const auto write_row = [&out](const std::vector<std::string>& cells) {
@@ -90,6 +98,12 @@ std::string render_csv_report(const results_file& results) {
     const auto dapper = dapper_lookup(row.configuration);
     cells.push_back(dapper ? number(dapper->latency_change_percent) : "");
     cells.push_back(dapper ? number(dapper->throughput_change_percent) : "");
+    for (const std::optional<double>* median :
+         {&row.median_peak_rss_bytes, &row.median_heap_in_use_bytes, &row.median_allocations_per_request})
+      cells.push_back(optional_number(*median));
+    for (const metric_delta* d :
+         {&row.peak_rss, &row.heap_in_use, &row.allocations_per_request, &row.allocations_added_per_request})
+      add_delta(cells, *d);
     write_row(cells);
   }
   return out;

@@ -241,6 +241,12 @@ void write_text(std::ostream& out, const report_content& content) {
   write_table(out, content.overhead);
   if (!content.noise_floor.rows.empty()) write_table(out, content.noise_floor);
   write_table(out, content.volume);
+  if (!content.memory.rows.empty()) {
+    out << "<section id=\"" << escape_html(content.memory.id) << "\">\n<h2>" << escape_html(content.memory.title)
+        << "</h2>\n";
+    write_table_wrap(out, content.memory);
+    out << "<p class=\"memory-note\">" << escape_html(content.memory_note) << "</p>\n</section>\n";
+  }
   if (!content.notes.empty()) {
     out << "<section class=\"notes\">\n";
     for (const std::string& note : content.notes) out << "<p>" << escape_html(note) << "</p>\n";

@@ -57,6 +57,9 @@ std::string render_markdown_report(const results_file& results) {
   for (const std::string& note : c.notes) out += note + "\n\n";
   out += c.generator_health + "\n\n## " + c.volume.title + "\n\n" + table_markdown(c.volume) + '\n' + c.projection +
          "\n\n";
+  if (!c.memory.rows.empty()) {
+    out += "## " + c.memory.title + "\n\n" + table_markdown(c.memory) + '\n' + c.memory_note + "\n\n";
+  }
   if (!c.pipeline_tables.empty()) out += pipelines_section(c);
   if (results.slowest_trace) out += trace_section(*results.slowest_trace) + '\n';
   out += "## Environment\n\n";

@@ -58,6 +58,18 @@ table volume_rows(const experiment_summary& summary) {
   return rows;
 }
 
+// Kept within 120 columns: the percent change of allocations is in the file, CSV and reports.
+table memory_rows(const experiment_summary& summary) {
+  table rows{{"config", "peak RSS", "peak RSS chg", "heap in use", "heap chg", "allocs/req", "allocs/req added"}};
+  for (const configuration_summary& row : summary.rows) {
+    rows.push_back({row.configuration, optional_cell(row.median_peak_rss_bytes, format_bytes),
+                    change_cell(row, row.peak_rss), optional_cell(row.median_heap_in_use_bytes, format_bytes),
+                    change_cell(row, row.heap_in_use), optional_cell(row.median_allocations_per_request, format_count),
+                    difference_cell(row, row.allocations_added_per_request)});
+  }
+  return rows;
+}
+
 std::string render(const table& rows, table_style style) {
   return style == table_style::markdown ? pipe_table(rows) : aligned_table(rows);
 }
@@ -94,6 +106,11 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
       "zstd level 3 on the runs' own export requests.";
   if (const std::string line = projection_line(summary); !line.empty()) out += ' ' + line;
   out += '\n';
+
+  if (const std::string note = memory_note(summary); !note.empty()) {
+    out += '\n' + std::string(md ? "### " : "") + kMemoryTitle + (md ? "\n\n" : "\n") +
+           render(memory_rows(summary), style) + paragraph + note + '\n';
+  }
 
   if (any_invalid) {
     out += '\n' + std::string(md ? "### Invalid runs\n\nLeft out of the changes above:\n\n"

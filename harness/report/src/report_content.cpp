@@ -65,6 +65,24 @@ report_table volume_table(const experiment_summary& summary) {
   return t;
 }
 
+// Empty (no header, no rows) for files written before memory was measured.
+report_table memory_table(const experiment_summary& summary) {
+  if (!has_memory(summary)) return {"memory", kMemoryTitle, {}, {}};
+  report_table t{"memory",
+                 kMemoryTitle,
+                 {"rate", "peak RSS", "peak RSS chg", "heap in use", "heap in use chg", "allocs/req", "allocs/req chg",
+                  "allocs/req added"},
+                 {}};
+  for (const configuration_summary& row : summary.rows) {
+    t.rows.push_back(
+        {row.configuration, optional_cell(row.median_peak_rss_bytes, format_bytes), change_cell(row, row.peak_rss),
+         optional_cell(row.median_heap_in_use_bytes, format_bytes), change_cell(row, row.heap_in_use),
+         optional_cell(row.median_allocations_per_request, format_count), change_cell(row, row.allocations_per_request),
+         difference_cell(row, row.allocations_added_per_request)});
+  }
+  return t;
+}
+
 // A value of the document as a person reads it; "-" for what the host could not tell.
 std::string text_of(const json& value) {
   if (value.is_null()) return "-";
@@ -164,6 +182,8 @@ report_content make_report_content(const results_file& results) {
   c.overhead = overhead_table(s, false);
   c.noise_floor = overhead_table(s, true);
   c.volume = volume_table(s);
+  c.memory = memory_table(s);
+  c.memory_note = memory_note(s);
   c.notes.push_back(
       "Latency, throughput and CPU/req: median of per-round changes against the same round's off run "
       "[95% interval]; ~ = the interval contains 0 (within noise). Latency is from the open loop, corrected for "

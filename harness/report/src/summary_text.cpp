@@ -32,6 +32,15 @@ std::string delta_cell(const metric_delta& delta) {
   return buffer;
 }
 
+std::string difference_cell(const configuration_summary& row, const metric_delta& delta) {
+  if (row.baseline) return "baseline";
+  if (!delta.stats) return "n/a";
+  const summary& s = *delta.stats;
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%+.2f [%+.2f, %+.2f]%s", s.median, s.low, s.high, s.within_noise ? " ~" : "");
+  return buffer;
+}
+
 std::string runs_cell(const configuration_summary& row) {
   std::string cell = std::to_string(row.runs);
   if (row.invalid_runs > 0) cell += " (" + std::to_string(row.invalid_runs) + " INVALID)";
@@ -92,7 +101,8 @@ std::string interval_level_note(const experiment_summary& summary) {
   double lowest_level = kNominalLevel;
   for (const configuration_summary& row : summary.rows) {
     for (const metric_delta* d :
-         {&row.throughput, &row.cpu_per_request, &row.mean_latency, &row.p50_latency, &row.p99_latency}) {
+         {&row.throughput, &row.cpu_per_request, &row.mean_latency, &row.p50_latency, &row.p99_latency, &row.peak_rss,
+          &row.heap_in_use, &row.allocations_per_request, &row.allocations_added_per_request}) {
       if (d->stats) lowest_level = std::min(lowest_level, d->stats->achieved_level);
     }
   }
@@ -142,6 +152,24 @@ std::string projection_line(const experiment_summary& summary) {
            (p.raw.zstd_bytes ? format_bytes(*p.raw.zstd_bytes) : "-") + " zstd.";
   }
   return {};
+}
+
+bool has_memory(const experiment_summary& summary) {
+  return std::any_of(summary.rows.begin(), summary.rows.end(), [](const configuration_summary& row) {
+    return row.median_peak_rss_bytes || row.median_heap_in_use_bytes || row.median_allocations_per_request;
+  });
+}
+
+std::string memory_note(const experiment_summary& summary) {
+  if (!has_memory(summary)) return {};
+  const char* whose = summary.transport == transport_kind::remote
+                          ? "the load generator's process alone (the graph runs elsewhere)"
+                          : "the run's process";
+  return std::string("Memory: ") + whose +
+         ". Peak RSS over the run; heap in use: glibc's heap held for live objects (mallinfo2 uordblks + hblkhd) "
+         "at the end of the open loop; allocs/req: C++ operator new calls over the open loop, every thread, per "
+         "request sent, warm-up included in both. Changes against the same round's off run as above; allocs/req "
+         "added is the difference in allocations per request, defined even where off allocates none.";
 }
 
 std::string noise_floor_note(const experiment_summary& summary) {

@@ -16,6 +16,9 @@ namespace tracebench::harness {
 [[nodiscard]] std::string change_cell(const configuration_summary& row, const metric_delta& delta);
 // The same for a delta of no particular row: "+1.23% [-0.50, +3.10] ~", or "n/a".
 [[nodiscard]] std::string delta_cell(const metric_delta& delta);
+// A difference in the metric's own unit, not percent: "+19.50 [+19.40, +19.60] ~"; "baseline" for
+// off, "n/a" without data.
+[[nodiscard]] std::string difference_cell(const configuration_summary& row, const metric_delta& delta);
 // "8", or "8 (1 INVALID)" when some of the configuration's runs were left out.
 [[nodiscard]] std::string runs_cell(const configuration_summary& row);
 // The formatted value, or "-" when there is none.
@@ -35,6 +38,11 @@ namespace tracebench::harness {
 // How to read the A/A row and the "~" it adds; empty when the plan had no A/A row.
 [[nodiscard]] std::string noise_floor_note(const experiment_summary& summary);
 inline constexpr const char* kNoiseFloorTitle = "Noise floor (A/A: off run again, against off)";
+// Whether any configuration has memory figures (files written before them have none).
+[[nodiscard]] bool has_memory(const experiment_summary& summary);
+// How the memory table was measured and reads; empty without memory figures.
+[[nodiscard]] std::string memory_note(const experiment_summary& summary);
+inline constexpr const char* kMemoryTitle = "Memory";
 // Spans and bytes per day at the scenario's production rate; empty without a production profile.
 [[nodiscard]] std::string projection_line(const experiment_summary& summary);
 

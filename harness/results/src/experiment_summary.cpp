@@ -23,6 +23,12 @@ void add_change(metric_delta& delta, unsigned round, double value, double baseli
   }
 }
 
+void add_difference(metric_delta& delta, unsigned round, double value, double baseline) {
+  if (!std::isfinite(value) || !std::isfinite(baseline)) return;
+  delta.per_round.push_back(value - baseline);
+  delta.rounds.push_back(round);
+}
+
 void finish(metric_delta& delta) {
   if (!delta.per_round.empty()) delta.stats = summarize(std::span<const double>(delta.per_round));
 }
@@ -43,7 +49,68 @@ void compare_with_noise_floor(metric_delta& delta, const metric_delta& aa) {
 
 constexpr metric_delta configuration_summary::*kMetrics[] = {
     &configuration_summary::throughput, &configuration_summary::cpu_per_request, &configuration_summary::mean_latency,
-    &configuration_summary::p50_latency, &configuration_summary::p99_latency};
+    &configuration_summary::p50_latency, &configuration_summary::p99_latency,
+    // Memory
+    &configuration_summary::peak_rss, &configuration_summary::heap_in_use,
+    &configuration_summary::allocations_per_request, &configuration_summary::allocations_added_per_request};
+
+// A run's memory figures the summary may use: peak RSS needs the whole run valid, the phase-2
+// figures its open loop valid (a backlog's memory is not the configuration's).
+const memory_figures* run_memory(const run_record& run) { return run.memory ? &*run.memory : nullptr; }
+
+std::optional<double> peak_rss_of(const run_record& run) {
+  const memory_figures* m = run_memory(run);
+  if (m == nullptr || !run.valid()) return std::nullopt;
+  return static_cast<double>(m->peak_rss_bytes);
+}
+
+std::optional<double> heap_in_use_of(const run_record& run) {
+  const memory_figures* m = run_memory(run);
+  if (m == nullptr || !run.latency_valid || m->requests == 0) return std::nullopt;
+  return static_cast<double>(m->heap_in_use_bytes);
+}
+
+std::optional<double> allocations_per_request_of(const run_record& run) {
+  const memory_figures* m = run_memory(run);
+  if (m == nullptr || !run.latency_valid) return std::nullopt;
+  return m->allocations_per_request();
+}
+
+std::optional<double> median_if_any(const std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  return median(std::span<const double>(values));
+}
+
+// The memory medians and changes of `row`, from its runs (`runs`) and each round's off run.
+void add_memory(configuration_summary& row, const std::vector<const run_record*>& runs,
+                const std::map<unsigned, const run_record*>& off_by_round) {
+  std::vector<double> peaks;
+  std::vector<double> heaps;
+  std::vector<double> allocations;
+  for (const run_record* run : runs) {
+    const auto peak = peak_rss_of(*run);
+    const auto heap = heap_in_use_of(*run);
+    const auto per_request = allocations_per_request_of(*run);
+    if (peak) peaks.push_back(*peak);
+    if (heap) heaps.push_back(*heap);
+    if (per_request) allocations.push_back(*per_request);
+    if (row.baseline) continue;
+    const auto off = off_by_round.find(run->round);
+    if (off == off_by_round.end()) continue;
+    const run_record& base = *off->second;
+    if (const auto base_peak = peak_rss_of(base); peak && base_peak)
+      add_change(row.peak_rss, run->round, *peak, *base_peak);
+    if (const auto base_heap = heap_in_use_of(base); heap && base_heap)
+      add_change(row.heap_in_use, run->round, *heap, *base_heap);
+    if (const auto base_allocations = allocations_per_request_of(base); per_request && base_allocations) {
+      add_change(row.allocations_per_request, run->round, *per_request, *base_allocations);
+      add_difference(row.allocations_added_per_request, run->round, *per_request, *base_allocations);
+    }
+  }
+  row.median_peak_rss_bytes = median_if_any(peaks);
+  row.median_heap_in_use_bytes = median_if_any(heaps);
+  row.median_allocations_per_request = median_if_any(allocations);
+}
 
 // The spans whose bytes the run's storage encoded: all it exported, or what a tail collector kept.
 std::uint64_t stored_spans(const run_record& run) {
@@ -139,8 +206,10 @@ experiment_summary summarize_experiment(const experiment_result& result) {
     std::vector<double> ratios;
     std::uint64_t bytes_total = 0;
     std::uint64_t stored_total = 0;
+    std::vector<const run_record*> runs;
     for (const run_record& run : result.runs) {
       if (run.configuration != name) continue;
+      runs.push_back(&run);
       ++row.runs;
       if (run.loaded()) ++row.loaded_runs;
       row.spans.started += run.spans.started;
@@ -205,6 +274,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
           predict_overhead(result.costs, config, result.spans_per_request, result.hops_per_request, baseline_cpu_ns);
       row.predicted_cpu_change_percent = row.predicted->cpu_ns_per_request / baseline_cpu_ns * 100.0;
     }
+    add_memory(row, runs, off_by_round);
     for (const auto metric : kMetrics) finish(row.*metric);
     out.rows.push_back(std::move(row));
   }

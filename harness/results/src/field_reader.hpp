@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "tracebench/results/experiment_summary.hpp"
+#include "tracebench/results/results_document.hpp"
 #include "tracebench/results/results_file.hpp"
 #include "tracebench/results/statistics.hpp"
 
@@ -113,15 +114,15 @@ inline std::string item(const std::string& path, std::string_view key, std::size
   return path + "/" + std::string(key) + "/" + std::to_string(index);
 }
 
-// A delta_document() back.
+// A delta_document() back, its per-round figures under `per_round_key`.
 inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_json& row, std::string_view key,
-                               const std::string& path) {
+                               const std::string& path, std::string_view per_round_key = kPerRoundPercent) {
   const nlohmann::ordered_json& d = r.object(row, key, path);
   const std::string p = path + "/" + std::string(key);
   metric_delta out;
-  const nlohmann::ordered_json& rounds = r.array(d, "per_round_percent", p);
+  const nlohmann::ordered_json& rounds = r.array(d, per_round_key, p);
   for (std::size_t i = 0; i < rounds.size(); ++i)
-    out.per_round.push_back(r.number_value(rounds[i], item(p, "per_round_percent", i)));
+    out.per_round.push_back(r.number_value(rounds[i], item(p, per_round_key, i)));
   if (d.contains("rounds")) {  // older files have none
     const nlohmann::ordered_json& numbers = r.array(d, "rounds", p);
     for (std::size_t i = 0; i < numbers.size(); ++i) {
@@ -136,6 +137,13 @@ inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_js
   if (r.at(d, "median", p).is_null()) return out;
   out.stats = read_summary(d, p);
   return out;
+}
+
+// read_delta where older files lack the delta: an empty one then.
+inline metric_delta read_optional_delta(const field_reader& r, const nlohmann::ordered_json& row, std::string_view key,
+                                        const std::string& path, std::string_view per_round_key = kPerRoundPercent) {
+  if (!row.contains(key)) return {};
+  return read_delta(r, row, key, path, per_round_key);
 }
 
 }  // namespace tracebench::harness

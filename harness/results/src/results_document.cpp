@@ -128,6 +128,16 @@ json latency_document(const latency_summary& l) {
           {"p999", l.p999},   {"max", l.max}, {"mean", l.mean}};
 }
 
+json memory_document(const std::optional<memory_figures>& m) {
+  if (!m) return nullptr;
+  const std::optional<double> per_request = m->allocations_per_request();
+  return {{"peak_rss_bytes", m->peak_rss_bytes},
+          {"heap_in_use_bytes", m->heap_in_use_bytes},
+          {"allocations", m->allocations},
+          {"requests", m->requests},
+          {"allocations_per_request", optional_number(per_request)}};
+}
+
 json trace_document(const std::optional<recorded_trace>& trace) {
   if (!trace) return nullptr;
   json spans = json::array();
@@ -177,6 +187,13 @@ json row_document(const configuration_summary& row) {
                                           {"throughput_change_percent", row.predicted->throughput_change_percent}}
                                    : json();
   doc["loaded_runs"] = row.loaded_runs;
+  doc["median_peak_rss_bytes"] = optional_number(row.median_peak_rss_bytes);
+  doc["median_heap_in_use_bytes"] = optional_number(row.median_heap_in_use_bytes);
+  doc["median_allocations_per_request"] = optional_number(row.median_allocations_per_request);
+  doc["peak_rss_change"] = delta_document(row.peak_rss);
+  doc["heap_in_use_change"] = delta_document(row.heap_in_use);
+  doc["allocations_per_request_change"] = delta_document(row.allocations_per_request);
+  doc["allocations_added_per_request"] = delta_document(row.allocations_added_per_request, kPerRoundDifference);
   doc["latency_histogram"] = json::parse(row.latency.to_json());
   doc["percentile_spectrum"] = spectrum_document(row.latency);
   return doc;
@@ -229,7 +246,8 @@ nlohmann::ordered_json run_document(const run_record& r) {
           {"compression", r.compression ? compression_document(*r.compression) : json()},
           {"machine_load",
            r.load ? json{{"other_cores", r.load->other_cores}, {"self_cores", r.load->self_cores}} : json()},
-          {"loaded", r.loaded()}};
+          {"loaded", r.loaded()},
+          {"memory", memory_document(r.memory)}};
 }
 
 namespace {
@@ -244,8 +262,8 @@ void put_summary(json& doc, const summary& s) {
 
 }  // namespace
 
-json delta_document(const metric_delta& d) {
-  json doc = {{"per_round_percent", d.per_round}, {"rounds", d.rounds}};
+json delta_document(const metric_delta& d, std::string_view per_round_key) {
+  json doc = {{per_round_key, d.per_round}, {"rounds", d.rounds}};
   if (d.stats) {
     put_summary(doc, *d.stats);
   } else {

@@ -86,6 +86,15 @@ configuration_summary read_row(const field_reader& r, const json& row, const std
     out.predicted_cpu_change_percent = r.optional_number(pr, "cpu_change_percent", pp);
   }
   out.loaded_runs = r.count(row, "loaded_runs", p);
+  // Memory: absent in files written before it.
+  out.median_peak_rss_bytes = r.optional_number(row, "median_peak_rss_bytes", p);
+  out.median_heap_in_use_bytes = r.optional_number(row, "median_heap_in_use_bytes", p);
+  out.median_allocations_per_request = r.optional_number(row, "median_allocations_per_request", p);
+  out.peak_rss = read_optional_delta(r, row, "peak_rss_change", p);
+  out.heap_in_use = read_optional_delta(r, row, "heap_in_use_change", p);
+  out.allocations_per_request = read_optional_delta(r, row, "allocations_per_request_change", p);
+  out.allocations_added_per_request =
+      read_optional_delta(r, row, "allocations_added_per_request", p, kPerRoundDifference);
   out.latency = read_histogram(r, row, p);
   return out;
 }
@@ -140,6 +149,12 @@ run_record read_run(const field_reader& r, const json& run, const std::string& p
     const std::string lp = p + "/machine_load";
     const json& lo = r.object(run, "machine_load", p);
     out.load = machine_load{r.number(lo, "other_cores", lp), r.number(lo, "self_cores", lp)};
+  }
+  if (const auto m = run.find("memory"); m != run.end() && !m->is_null()) {  // absent in older files
+    const std::string mp = p + "/memory";
+    const json& mo = r.object(run, "memory", p);
+    out.memory = memory_figures{r.count(mo, "peak_rss_bytes", mp), r.count(mo, "heap_in_use_bytes", mp),
+                                r.count(mo, "allocations", mp), r.count(mo, "requests", mp)};
   }
   return out;
 }

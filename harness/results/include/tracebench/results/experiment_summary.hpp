@@ -22,7 +22,7 @@ namespace tracebench::harness {
 // told from the A/A row: the interval of its per-round change minus the same round's A/A change
 // contains 0 (a paired comparison, so a round's drift cancels).
 struct metric_delta {
-  std::vector<double> per_round;  // valid pairs only: (config - off) / off x 100
+  std::vector<double> per_round;  // valid pairs only: (config - off) / off x 100, or config - off where so noted
   std::vector<unsigned> rounds;   // the round of each per_round change
   std::optional<summary> stats;
   std::optional<summary> against_aa;  // the paired difference from the A/A row, when the plan has one
@@ -60,6 +60,21 @@ struct configuration_summary {
   std::optional<overhead_prediction> predicted;
   std::optional<double> predicted_cpu_change_percent;  // predicted CPU / off's CPU per request
   std::size_t loaded_runs = 0;                         // runs during which other processes used the machine
+
+  // Memory (run_record::memory, this process's): peak RSS over valid runs; heap in use at the
+  // end of phase 2 and operator new calls per request over phase 2 (warm-up included) over
+  // valid phase-2 runs. Raw medians are empty when no such run has the figure (older files).
+  std::optional<double> median_peak_rss_bytes;
+  std::optional<double> median_heap_in_use_bytes;
+  std::optional<double> median_allocations_per_request;
+  metric_delta peak_rss;
+  metric_delta heap_in_use;
+  // In percent of off's, so undefined for a round whose off run allocated nothing: that round
+  // has no change here, and allocations_added_per_request still has it.
+  metric_delta allocations_per_request;
+  // config - off in allocations per request, not percent: what tracing adds to each request,
+  // defined whatever off allocates.
+  metric_delta allocations_added_per_request;
 };
 
 // How well the open loop kept its schedule, over every run that reached phase 2.

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+
 #include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/results/run_record.hpp"
 
@@ -20,9 +22,15 @@ inline constexpr const char* kResultsSchema = "tracebench.results/1";
 #endif
 }
 
-// {"per_round_percent", "median", "low", "high", "achieved_level", "within_noise"}; median null
-// when there was no valid pair of runs.
-[[nodiscard]] nlohmann::ordered_json delta_document(const metric_delta& delta);
+// The key of a metric_delta's per-round figures: percent changes, or (kPerRoundDifference)
+// differences in the metric's own unit.
+inline constexpr const char* kPerRoundPercent = "per_round_percent";
+inline constexpr const char* kPerRoundDifference = "per_round";
+
+// {per_round_key, "rounds", "median", "low", "high", "achieved_level", "within_noise"}; median
+// null when there was no valid pair of runs.
+[[nodiscard]] nlohmann::ordered_json delta_document(const metric_delta& delta,
+                                                    std::string_view per_round_key = kPerRoundPercent);
 
 // cpu model, cores, kernel, compiler, build type; fields the host cannot tell are null.
 [[nodiscard]] nlohmann::ordered_json environment_document();

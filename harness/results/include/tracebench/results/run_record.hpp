@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tracebench/common/machine_load.hpp"
+#include "tracebench/common/memory_meter.hpp"
 #include "tracebench/load/latency_histogram.hpp"
 #include "tracebench/load/latency_summary.hpp"
 #include "tracebench/results/closed_loop_sizing.hpp"
@@ -63,6 +64,10 @@ struct run_record {
 
   std::optional<machine_load> load;         // over the whole run; empty where it cannot be read
   std::optional<pipeline_record> pipeline;  // when the plan compares pipelines
+
+  // Peak RSS over the run; heap in use at the end of phase 2 and operator new calls per request
+  // sent over phase 2, warm-up included (memory_meter). Empty in files written before it.
+  std::optional<memory_figures> memory;
 
   [[nodiscard]] bool valid() const noexcept { return throughput_valid && latency_valid; }
   [[nodiscard]] bool loaded() const noexcept { return load && load->other_cores > kLoadedMachineCores; }
