@@ -240,6 +240,11 @@ void write_text(std::ostream& out, const report_content& content) {
   if (!content.warnings.empty()) write_list(out, "warnings", content.warnings);
   write_table(out, content.overhead);
   if (!content.noise_floor.rows.empty()) write_table(out, content.noise_floor);
+  if (!content.precision.empty()) {
+    out << "<section id=\"precision\">\n<h2>Precision</h2>\n";
+    write_list(out, "precision", content.precision);
+    out << "</section>\n";
+  }
   write_table(out, content.volume);
   if (!content.notes.empty()) {
     out << "<section class=\"notes\">\n";
