@@ -64,6 +64,72 @@ TEST_F(CliRun, BadNumbersNameTheirFlag) {
   }
 }
 
+TEST_F(CliRun, BadPrecisionAndMaxTimeAreOneLineNamingTheFlagAndText) {
+  const std::string file = scenario();
+  for (const std::string text : {"cpu", "cpu=1", "cpu=0%", "cpu=-1%", "p95=1%", "cpu=\u00b1x%"}) {
+    const run_result r = run("run " + file + " --precision '" + text + "' --out '" + dir_.string() + "'");
+    EXPECT_EQ(r.exit_code, 2) << text;
+    EXPECT_EQ(r.out, "") << text;
+    EXPECT_EQ(lines(r.err), 1U) << r.err;
+    EXPECT_EQ(r.err.rfind("tracebench run: --precision: ", 0), 0U) << r.err;
+    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+  }
+  const run_result twice = run("run " + file + " --precision cpu=1% --precision cpu=2%");
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_EQ(twice.err, "tracebench run: --precision: cpu has two targets (\"cpu \u00b11%\" and \"cpu=2%\")\n");
+  for (const std::string text : {"0", "-5", "10x", "m", "1h-5m", "2d", "forever"}) {
+    const run_result r = run("run " + file + " --max-time '" + text + "'");
+    EXPECT_EQ(r.exit_code, 2) << text;
+    EXPECT_EQ(r.err,
+              "tracebench run: --max-time: expected a time above 0 up to a day, such as 600, 90s, 10m or "
+              "1h30m, not \"" +
+                  text + "\"\n");
+  }
+}
+
+TEST_F(CliRun, APrecisionReachedAtTheMinimumStopsThereAndSaysSo) {
+  const fs::path out = dir_ / "results";
+  // CPU/req from the closed loop, valid even on a loaded machine; bounded by --max-time should a
+  // configuration still have no valid pair of runs (and so no interval).
+  const run_result r = run("run " + scenario() +
+                           " --rates 1/1 --rounds 2 --duration 0.05 --warmup 0 --precision cpu=\u00b11000% "
+                           "--max-time 30 --out '" +
+                           out.string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
+  EXPECT_NE(r.out.find("\nPrecision\n  Adaptive rounds: 2 ran (at least 2, up to 30s); every precision target was "
+                       "reached.\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\n  cpu \u00b11000%: reached after 2 rounds (worst \u00b1"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("[8/8+] round 2 "), std::string::npos) << r.err;
+
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1U);
+  const nlohmann::json doc = nlohmann::json::parse(slurp(files[0]));
+  EXPECT_EQ(doc["runs"].size(), 8U);  // off, off', never, 1/1: two rounds, no third
+  EXPECT_EQ(doc["plan"]["precision"], nlohmann::json::parse(R"([{"metric": "cpu", "half_width_percent": 1000}])"));
+  EXPECT_EQ(doc["plan"]["max_time_s"], 30.0);
+  EXPECT_EQ(doc["summary"]["rounds"], 2);
+  EXPECT_EQ(doc["summary"]["precision"]["ended"], "precision_reached");
+  EXPECT_EQ(doc["summary"]["precision"]["reached"], true);
+}
+
+TEST_F(CliRun, MaxTimeAloneCutsThePlannedRoundsShort) {
+  // Calibration alone takes longer than a millisecond: the first round runs, no second starts.
+  const run_result r = run("run " + scenario() +
+                           " --rates 1/1 --rounds 5 --duration 0.05 --warmup 0 --max-time 0.001 --no-aa --format "
+                           "json --out '" +
+                           (dir_ / "results").string() + "'");
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << '\n' << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["runs"].size(), 3U);  // off, never, 1/1 once
+  EXPECT_EQ(doc["summary"]["rounds"], 1);
+  EXPECT_EQ(doc["summary"]["precision"]["ended"], "time_budget");
+  EXPECT_EQ(doc["summary"]["precision"]["targets"].size(), 0U);
+  EXPECT_EQ(doc["complete"], true);
+}
+
 TEST_F(CliRun, UnknownFlagIsAUsageError) {
   const run_result r = run("run " + scenario() + " --bogus");
   EXPECT_EQ(r.exit_code, 2);

@@ -436,7 +436,9 @@ TEST(RunExperiment, TinyScenarioFillsEveryRow) {
       ASSERT_TRUE(run.compression);
       EXPECT_LT(run.compression->ratio, 1.0);
     }
-    EXPECT_GT(run.cpu_ns_per_request, 20'000.0);  // at least the 20 us of cpu work each request spins
+    // A fixed amount of computation, calibrated once: its CPU time moves with what shares the core
+    // (a calibration under load reads fewer iterations per us), so allow a quarter below 20 us.
+    EXPECT_GT(run.cpu_ns_per_request, 15'000.0);
     EXPECT_TRUE(run.load);
   }
   const auto summary = harness::summarize_experiment(result);

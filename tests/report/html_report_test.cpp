@@ -242,6 +242,28 @@ TEST_F(HtmlReport, OverheadPlotsSampledConfigurationsOnly) {
   EXPECT_EQ(points, (std::map<std::string, std::size_t>{{"1/1", 5}, {"1/16", 5}}));
 }
 
+TEST_F(HtmlReport, AdaptiveRunsHaveAPrecisionSection) {
+  th::results_file results = sample_results(false);
+  EXPECT_EQ(th::render_html_report(results, assets_).find("id=\"precision\""), std::string::npos);
+  th::adaptive_outcome adaptive;
+  adaptive.min_rounds = 3;
+  adaptive.ended = th::rounds_end::precision_reached;
+  th::target_progress cpu;
+  cpu.target = {th::comparison_metric::cpu, 5};
+  cpu.reached = true;
+  cpu.worst_half_width = 1.5;
+  cpu.worst_configuration = "1/1";
+  adaptive.precision.targets.push_back(cpu);
+  results.summary.adaptive = adaptive;
+  results.summary.rounds = 3;
+  const std::string html = th::render_html_report(results, assets_);
+  const std::size_t section = html.find("<section id=\"precision\">\n<h2>Precision</h2>");
+  ASSERT_NE(section, std::string::npos);
+  EXPECT_NE(html.find("<li>cpu \u00b15%: reached after 3 rounds (worst \u00b11.5%, 1/1)</li>", section),
+            std::string::npos)
+      << html.substr(section, 600);
+}
+
 TEST_F(HtmlReport, MissingLibraryIsOneLineNamingItAndTheInstall) {
   const fs::path missing = assets_ / "vega-lite" / "build" / "vega-lite.min.js";
   fs::remove(missing);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -148,6 +149,63 @@ TEST(ResultsFile, OlderFilesWithoutATraceAreRead) {
   EXPECT_FALSE(harness::parse_results_file(document, "r.json").slowest_trace);
 }
 
+// An adaptive run of enough rounds for the geometric mean's interval, stopped by its budget.
+harness::experiment_result adaptive_run() {
+  harness::experiment_result result;
+  result.scenario_name = "synthetic";
+  result.plan.configurations = {"off", "1/1"};
+  result.plan.rounds = 10;
+  result.plan.precision = {{harness::comparison_metric::cpu, 0.5}, {harness::comparison_metric::throughput, 50}};
+  result.plan.max_time = std::chrono::minutes(10);
+  result.rounds_ended = harness::rounds_end::time_budget;
+  for (unsigned r = 0; r < 22; ++r) {
+    result.runs.push_back(synthetic("off", r, 1000, 100));
+    result.runs.push_back(synthetic("1/1", r, 900 + 3.0 * (r % 5), 130));
+    result.runs.back().cpu_ns_per_request *= 1.1 + 0.01 * (r % 3);
+  }
+  return result;
+}
+
+TEST(ResultsFile, ThePrecisionOutcomeAndGeometricMeansComeBack) {
+  harness::experiment_result result = adaptive_run();
+  const harness::experiment_summary summary = harness::summarize_experiment(result);
+  const json document = harness::results_document(result, summary);
+  EXPECT_EQ(document["plan"]["precision"][0]["metric"], "cpu");
+  EXPECT_EQ(document["plan"]["max_time_s"], 600.0);
+  EXPECT_EQ(document["summary"]["rounds"], 22);
+  const json& precision = document["summary"]["precision"];
+  EXPECT_EQ(precision["ended"], "time_budget");
+  EXPECT_EQ(precision["min_rounds"], 10);
+  EXPECT_EQ(precision["reached"], false);
+  EXPECT_EQ(precision["targets"][0]["reached"], false);  // cpu swings by 1 point
+  EXPECT_EQ(precision["targets"][1]["reached"], true);
+  EXPECT_EQ(precision["targets"][0]["worst_configuration"], "1/1");
+  EXPECT_TRUE(precision["targets"][0]["worst_geometric_mean_half_width"].is_number());
+  EXPECT_TRUE(document["summary"]["rows"][1]["cpu_per_request_change"].contains("geometric_mean"));
+
+  const harness::results_file read = harness::parse_results_file(document, "r.json");
+  ASSERT_TRUE(read.summary.adaptive);
+  EXPECT_EQ(read.summary.adaptive->ended, harness::rounds_end::time_budget);
+  EXPECT_EQ(read.summary.adaptive->precision.targets.size(), 2U);
+  ASSERT_TRUE(read.summary.rows[1].cpu_per_request.geometric_mean);
+  result.runs = read.runs;
+  EXPECT_EQ(harness::results_document(result, read.summary)["summary"], document["summary"]);
+}
+
+TEST(ResultsFile, OlderFilesWithoutPrecisionOrGeometricMeansAreRead) {
+  json document = harness::results_document(adaptive_run(), harness::summarize_experiment(adaptive_run()));
+  document["summary"].erase("precision");
+  document["summary"]["rows"][1]["cpu_per_request_change"].erase("geometric_mean");
+  document["plan"].erase("precision");
+  document["plan"].erase("max_time_s");
+  const harness::results_file read = harness::parse_results_file(document, "r.json");
+  EXPECT_FALSE(read.summary.adaptive);
+  EXPECT_FALSE(read.summary.rows[1].cpu_per_request.geometric_mean);
+  // And a plan that did not adapt writes null.
+  EXPECT_TRUE(written()["summary"]["precision"].is_null());
+  EXPECT_FALSE(harness::parse_results_file(written(), "r.json").summary.adaptive);
+}
+
 TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
   const json good = written();
   struct broken {
@@ -175,6 +233,7 @@ TEST(ResultsFile, EachBrokenFieldIsNamedByItsPath) {
        "r.json: /summary/rows/2/allocations_added_per_request/per_round/0: expected a number"},
       {"/summary/rows/2/median_peak_rss_bytes", "big", false,
        "r.json: /summary/rows/2/median_peak_rss_bytes: expected a number"},
+      {"/summary/precision", json::array(), false, "r.json: /summary/precision: expected an object"},
   };
   for (const broken& c : cases) {
     json document = good;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -286,6 +287,43 @@ TEST(Statistics, NormalQuantile) {
   EXPECT_NEAR(normal_quantile(0.5), 0.0, 1e-15);
   EXPECT_THROW((void)normal_quantile(0.0), std::invalid_argument);
   EXPECT_THROW((void)normal_quantile(1.0), std::invalid_argument);
+}
+
+TEST(Statistics, StudentTQuantileMatchesTheTables) {
+  EXPECT_NEAR(student_t_quantile(0.975, 1), 12.706204736174707, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 2), 4.302652729749464, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 3), 3.182446305284263, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 9), 2.262157162798205, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 19), 2.093024054408263, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 100), 1.983971518523552, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.95, 4), 2.131846786326649, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.9, 7), 1.414923927650496, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.025, 9), -2.262157162798205, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.5, 5), 0.0, 1e-12);
+  // Many degrees of freedom: the normal quantile.
+  EXPECT_NEAR(student_t_quantile(0.975, 100'000), 1.959963984540054, 1e-4);
+  EXPECT_THROW((void)student_t_quantile(1.0, 3), std::invalid_argument);
+  EXPECT_THROW((void)student_t_quantile(0.9, 0), std::invalid_argument);
+}
+
+TEST(Statistics, GeometricMeanChangeIsTheTIntervalOfTheLogRatios) {
+  // Log ratios 0.1, -0.1, 0.3, -0.3: mean 0, standard error sqrt(0.2 / 3) / 2.
+  std::vector<double> changes;
+  for (const double log_ratio : {0.1, -0.1, 0.3, -0.3}) changes.push_back(std::expm1(log_ratio) * 100);
+  const std::optional<mean_interval> m = geometric_mean_change(changes);
+  ASSERT_TRUE(m);
+  const double half = 3.182446305284263 * std::sqrt(0.2 / 3.0) / 2.0;
+  EXPECT_NEAR(m->estimate, 0.0, 1e-9);
+  EXPECT_NEAR(m->low, std::expm1(-half) * 100, 1e-7);
+  EXPECT_NEAR(m->high, std::expm1(half) * 100, 1e-7);
+  EXPECT_DOUBLE_EQ(m->level, 0.95);
+
+  const std::optional<mean_interval> constant = geometric_mean_change(std::vector<double>{10, 10, 10});
+  ASSERT_TRUE(constant);
+  EXPECT_NEAR(constant->estimate, 10.0, 1e-9);
+  EXPECT_NEAR(constant->high - constant->low, 0.0, 1e-9);
+  EXPECT_FALSE(geometric_mean_change(std::vector<double>{5}));
+  EXPECT_FALSE(geometric_mean_change(std::vector<double>{5, -100}));  // a ratio of 0 has no log
 }
 
 }  // namespace

@@ -33,9 +33,11 @@
 #include "tracebench/net/http_url.hpp"
 #include "tracebench/report/overhead_table.hpp"
 #include "tracebench/report/pipeline_table.hpp"
+#include "tracebench/results/adaptive_rounds.hpp"
 #include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/results/experiment_summary.hpp"
 #include "tracebench/results/pipeline_summary.hpp"
+#include "tracebench/results/precision_target.hpp"
 #include "tracebench/results/results_document.hpp"
 #include "tracebench/services/inprocess_transport.hpp"
 #include "tracebench/services/scenario_loader.hpp"
@@ -129,8 +131,19 @@ experiment_plan build_plan(const po::variables_map& values) {
       throw flag_error("--load", e.what());
     }
   }
+  if (values.count("precision") != 0) {
+    try {
+      plan.precision = parse_precision_targets(values["precision"].as<std::vector<std::string>>());
+    } catch (const std::invalid_argument& e) {
+      throw flag_error("--precision", e.what());
+    }
+  }
+  if (const auto v = optional_flag(values, "max-time")) plan.max_time = parse_time_with_units("--max-time", *v);
   return plan;
 }
+
+// The help text says so.
+static_assert(kDefaultPrecisionBudget == std::chrono::minutes(30));
 
 std::string utc_timestamp() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -218,6 +231,13 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "collectors", po::value<std::string>(),
       "tail collectors behind a trace-id router: N, or N:M to grow to M halfway through each run's latency "
       "phase and count the traces split between two (default 1)")(
+      "precision", po::value<std::vector<std::string>>()->composing(),
+      "METRIC=\u00b1N%, repeatable: add rounds until the 95% interval of METRIC (throughput, cpu, latency.mean, "
+      "latency.p50, latency.p99; mean, p50, p99 for short) is at most N percentage points either side of its "
+      "median in every configuration but off; --rounds is then the minimum")(
+      "max-time", po::value<std::string>(),
+      "time budget for the whole run, e.g. 600, 90s, 10m: no round starts that would end after it (default "
+      "with --precision: 30 minutes; without, the planned rounds are only cut short)")(
       "lag-bound", po::value<std::string>(),
       "open-loop send-lag p99 above which a run is invalid, in "
       "seconds (default 0.001, raised to a tenth of the run's own p99 "
@@ -300,7 +320,9 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   try {
     // Ctrl-C or SIGTERM: the experiment stops after cutting the run under way short.
     const stop_signals signals(true);
-    progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
+    progress_reporter progress(
+        err, live_progress(err),
+        {plan.rounds, 2 * (plan.warmup + plan.phase_duration), time_budget(plan), !plan.precision.empty()});
     const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
     const run_executor execute =
         isolation == "process"
@@ -353,8 +375,7 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   }
   err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
   if (result.interrupted) {
-    err << kWhere << ": interrupted after " << result.runs.size() << " of " << plan.configurations.size() * plan.rounds
-        << " runs\n";
+    err << kWhere << ": interrupted after " << result.runs.size() << " of " << summary.runs_planned << " runs\n";
     return kExitInterrupted;
   }
   bool all_valid = true;
@@ -378,6 +399,12 @@ const command& run_command() {
       "With --target, the graph is one already running as 'tracebench serve' processes: before each\n"
       "run every service gets the run's configuration through the entry service (POST\n"
       "/tracebench/configure, passed on to every peer), and spans and CPU are what they report.\n"
+      "With --precision, --rounds is the minimum: after each further round the intervals are\n"
+      "checked, and rounds go on until every target is met in every configuration but off (off'\n"
+      "included), or until another round would overrun the time budget (--max-time, else 30\n"
+      "minutes), judged by the longest round so far; the trace capture after the rounds is\n"
+      "outside it. Which targets were reached, and how far the others got, is printed after the\n"
+      "table. --max-time alone only cuts the planned rounds short.\n"
       "Each run is a fresh child process of this binary (--isolation none keeps them all in this one); a\n"
       "run whose process crashes or overruns is listed as failed, with why, and the experiment goes on.\n"
       "Ctrl-C or SIGTERM stops after cutting the current run short and writes what finished, marked\n"
@@ -387,7 +414,8 @@ const command& run_command() {
       "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
       "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
       "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n"
-      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n",
+      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n"
+      "  tracebench run checkout --precision cpu=\u00b11% --precision throughput=\u00b11% --max-time 10m\n",
       run_run};
   return kCommand;
 }

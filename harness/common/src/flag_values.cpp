@@ -62,6 +62,36 @@ std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view 
   return std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
 }
 
+std::chrono::nanoseconds parse_time_with_units(std::string_view flag, std::string_view text) {
+  const std::string_view body = trim_blanks(text);
+  double seconds = 0;
+  bool ok = parse_finite(body, seconds);
+  if (!ok && !body.empty()) {
+    // Number-unit pairs, as in 1h30m: each number plain (no sign, no exponent).
+    ok = true;
+    seconds = 0;  // from_chars above may have read a leading number
+    std::size_t at = 0;
+    while (ok && at < body.size()) {
+      const std::size_t digits = body.find_first_not_of("0123456789.", at);
+      double value = 0;
+      if (digits == at || digits == std::string_view::npos || !parse_finite(body.substr(at, digits - at), value)) {
+        ok = false;
+        break;
+      }
+      const char unit = body[digits];
+      const double scale = unit == 'h' ? 3600 : unit == 'm' ? 60 : unit == 's' ? 1 : 0;
+      ok = scale > 0;
+      seconds += value * scale;
+      at = digits + 1;
+    }
+  }
+  if (!ok || !(seconds > 0) || seconds > kMaxSeconds) {
+    throw flag_error(
+        flag, "expected a time above 0 up to a day, such as 600, 90s, 10m or 1h30m, not \"" + std::string(text) + "\"");
+  }
+  return std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+}
+
 double parse_rate(std::string_view flag, std::string_view text) {
   std::string_view body = trim_blanks(text);
   if (body.ends_with("/s")) body.remove_suffix(2);

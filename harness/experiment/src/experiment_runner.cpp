@@ -10,11 +10,13 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tracebench/common/text_format.hpp"
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/open_loop.hpp"
 #include "tracebench/results/closed_loop_sizing.hpp"
+#include "tracebench/results/adaptive_rounds.hpp"
 #include "tracebench/results/results_document.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/work_kernel.hpp"
@@ -208,9 +210,36 @@ run_record run_here(const services::scenario& s, const experiment_plan& plan, co
   return record;
 }
 
+namespace {
+
+// The round loop's continuation, apart from its body: the plan's rounds, then more while a
+// precision target is unmet, none started that the time budget predicts to overrun (next_round).
+class round_continuation {
+ public:
+  explicit round_continuation(std::chrono::steady_clock::time_point started) : started_(started) {}
+
+  // Before each round, with the rounds finished so far; on false, records why in `result`.
+  bool another(unsigned rounds_done, experiment_result& result) {
+    const auto now = std::chrono::steady_clock::now();
+    if (rounds_done > 0) past_.push_back(now - round_started_);
+    round_started_ = now;
+    const round_decision decision = next_round(result, rounds_done, now - started_, past_);
+    if (!decision.another) result.rounds_ended = decision.end;
+    return decision.another;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point round_started_;
+  std::vector<std::chrono::nanoseconds> past_;  // each finished round's duration
+};
+
+}  // namespace
+
 experiment_result run_experiment(const services::scenario& s, const experiment_plan& plan,
                                  const progress_callback& progress, const std::atomic<bool>* stop,
                                  const graph_launcher& launch, const run_executor& execute) {
+  round_continuation rounds(std::chrono::steady_clock::now());  // the time budget counts calibration too
   validate(plan);
   experiment_result result;
   result.scenario_name = s.name;
@@ -244,8 +273,8 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
   const run_executor& run = execute ? execute : here;
   std::size_t done = 0;
   result.runs.reserve(total);
-  const auto orders = round_orders(n, plan.rounds);
-  for (unsigned round = 0; round < plan.rounds; ++round) {
+  const auto orders = round_orders(n, round_limit(plan));
+  for (unsigned round = 0; rounds.another(round, result); ++round) {
     for (std::size_t position = 0; position < n; ++position) {
       if (stopping(stop)) {
         result.interrupted = true;

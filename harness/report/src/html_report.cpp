@@ -240,6 +240,11 @@ void write_text(std::ostream& out, const report_content& content) {
   if (!content.warnings.empty()) write_list(out, "warnings", content.warnings);
   write_table(out, content.overhead);
   if (!content.noise_floor.rows.empty()) write_table(out, content.noise_floor);
+  if (!content.precision.empty()) {
+    out << "<section id=\"precision\">\n<h2>Precision</h2>\n";
+    write_list(out, "precision", content.precision);
+    out << "</section>\n";
+  }
   write_table(out, content.volume);
   if (!content.memory.rows.empty()) {
     out << "<section id=\"" << escape_html(content.memory.id) << "\">\n<h2>" << escape_html(content.memory.title)

@@ -54,6 +54,11 @@ std::string render_markdown_report(const results_file& results) {
   for (const std::string& w : c.warnings) out += "\n> **Warning:** " + w + '\n';
   out += "\n## " + c.overhead.title + "\n\n" + table_markdown(c.overhead) + '\n';
   if (!c.noise_floor.rows.empty()) out += "\n## " + c.noise_floor.title + "\n\n" + table_markdown(c.noise_floor) + '\n';
+  if (!c.precision.empty()) {
+    out += "\n## Precision\n\n";
+    for (const std::string& line : c.precision) out += "- " + line + '\n';
+    out += '\n';
+  }
   for (const std::string& note : c.notes) out += note + "\n\n";
   out += c.generator_health + "\n\n## " + c.volume.title + "\n\n" + table_markdown(c.volume) + '\n' + c.projection +
          "\n\n";

@@ -90,6 +90,10 @@ std::string render_overhead_table(const experiment_summary& summary, table_style
     out += '\n' + std::string(md ? "### " : "") + kNoiseFloorTitle + (md ? "\n\n" : "\n") +
            render(overhead_rows(summary, true), style) + paragraph + note + '\n';
   }
+  if (const std::vector<std::string> lines = precision_lines(summary); !lines.empty()) {
+    out += '\n' + std::string(md ? "### " : "") + kPrecisionTitle + (md ? "\n\n" : "\n");
+    for (const std::string& line : lines) out += (md ? "- " : "  ") + line + '\n';
+  }
 
   bool any_invalid = false;
   for (const configuration_summary& row : summary.rows) any_invalid = any_invalid || row.invalid_runs > 0;

@@ -138,8 +138,12 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
     const auto it = plan.find(key);
     return it == plan.end() ? std::string("-") : text_of(*it);
   };
-  rows.emplace_back("plan", plan_value("rounds") + " rounds of " + text_of(plan.value("configurations", json())) +
-                                "; phases " + plan_value("phase_duration_s") + " s after " + plan_value("warmup_s") +
+  // With precision targets the plan's rounds were the minimum (the summary says how many ran).
+  const auto targets = plan.find("precision");
+  const bool adaptive = targets != plan.end() && targets->is_array() && !targets->empty();
+  rows.emplace_back("plan", (adaptive ? "at least " : "") + plan_value("rounds") + " rounds of " +
+                                text_of(plan.value("configurations", json())) + "; phases " +
+                                plan_value("phase_duration_s") + " s after " + plan_value("warmup_s") +
                                 " s warm-up; closed loop " + closed_loop_text(results.document) + "; load " +
                                 text_of(plan.value("load", json::object()).value("description", json())) + "; seed " +
                                 plan_value("seed"));
@@ -181,6 +185,7 @@ report_content make_report_content(const results_file& results) {
   }
   c.overhead = overhead_table(s, false);
   c.noise_floor = overhead_table(s, true);
+  c.precision = precision_lines(s);
   c.volume = volume_table(s);
   c.memory = memory_table(s);
   c.memory_note = memory_note(s);

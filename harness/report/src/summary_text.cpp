@@ -1,6 +1,7 @@
 #include "summary_text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "tracebench/common/text_format.hpp"
@@ -180,6 +181,87 @@ std::string noise_floor_note(const experiment_summary& summary) {
          " is off run again in every round: its changes against off are this experiment's noise floor. ~ also marks "
          "a change that cannot be told from it: the 95% interval of its per-round difference from the same round's " +
          std::string(services::kOffAgain) + " change contains 0.";
+}
+
+std::string budget_text(std::chrono::nanoseconds budget) {
+  const double seconds = std::chrono::duration<double>(budget).count();
+  char buffer[48];
+  if (seconds != std::floor(seconds)) {
+    std::snprintf(buffer, sizeof buffer, "%gs", seconds);
+    return buffer;
+  }
+  const auto whole = static_cast<long long>(seconds);
+  std::string out;
+  if (whole >= 3600) out += std::to_string(whole / 3600) + "h";
+  if (whole % 3600 >= 60) out += std::to_string(whole % 3600 / 60) + "m";
+  if (whole % 60 != 0 || out.empty()) out += std::to_string(whole % 60) + "s";
+  return out;
+}
+
+namespace {
+
+std::string rounds_line(const experiment_summary& summary, const adaptive_outcome& a) {
+  const std::string budget = a.time_budget ? budget_text(*a.time_budget) : std::string();
+  const bool targets = !a.precision.targets.empty();
+  std::string line = "Adaptive rounds: " + std::to_string(summary.rounds);
+  if (targets) {
+    line += " ran (at least " + std::to_string(a.min_rounds) + (budget.empty() ? "" : ", up to " + budget) + ")";
+  } else {
+    line += " of " + std::to_string(a.min_rounds) + " planned ran" + (budget.empty() ? "" : " (up to " + budget + ")");
+  }
+  if (summary.interrupted) return line + "; interrupted.";
+  switch (a.ended) {
+    case rounds_end::precision_reached:
+      return line + "; every precision target was reached.";
+    case rounds_end::time_budget:
+      return line + "; another round would not have fit in " + budget + " (judged by the longest so far).";
+    case rounds_end::round_limit:
+      return line + "; the limit of " + std::to_string(kMaxRounds) + " rounds was reached.";
+    case rounds_end::planned:
+      break;
+  }
+  return line + ".";
+}
+
+std::string target_line(const experiment_summary& summary, const adaptive_outcome& a, const target_progress& t) {
+  const std::string rounds = std::to_string(summary.rounds) + (summary.rounds == 1 ? " round" : " rounds");
+  std::string line = describe(t.target) + ": ";
+  if (t.reached) {
+    line += "reached after " + rounds;
+    if (t.worst_half_width && !t.worst_configuration.empty()) {
+      line += " (worst " + half_width_text(*t.worst_half_width) + ", " + t.worst_configuration;
+      if (t.worst_mean_half_width) line += "; geometric mean " + half_width_text(*t.worst_mean_half_width);
+      line += ")";
+    }
+    return line;
+  }
+  line += "not reached";
+  if (summary.interrupted) {
+    line += " (interrupted)";
+  } else if (a.ended == rounds_end::time_budget && a.time_budget) {
+    line += " in " + budget_text(*a.time_budget);
+  } else if (a.ended == rounds_end::round_limit) {
+    line += " in " + std::to_string(kMaxRounds) + " rounds";
+  }
+  line += ": ";
+  if (t.worst_half_width) {
+    line += half_width_text(*t.worst_half_width) + " worst (" + t.worst_configuration + ")";
+    if (t.worst_mean_half_width) line += ", geometric mean " + half_width_text(*t.worst_mean_half_width);
+  } else {
+    line += t.worst_configuration + " has no interval (no valid pair of runs)";
+  }
+  return line + ", " + std::to_string(t.within) + " of " + std::to_string(t.configurations) +
+         " configurations within, after " + rounds;
+}
+
+}  // namespace
+
+std::vector<std::string> precision_lines(const experiment_summary& summary) {
+  if (!summary.adaptive) return {};
+  const adaptive_outcome& a = *summary.adaptive;
+  std::vector<std::string> lines{rounds_line(summary, a)};
+  for (const target_progress& t : a.precision.targets) lines.push_back(target_line(summary, a, t));
+  return lines;
 }
 
 }  // namespace tracebench::harness

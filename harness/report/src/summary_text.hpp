@@ -2,6 +2,7 @@
 // The sentences and cells an experiment summary is reported with, shared by the terminal table
 // and the report formats so every output words a figure the same way.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,13 @@ inline constexpr const char* kNoiseFloorTitle = "Noise floor (A/A: off run again
 // How the memory table was measured and reads; empty without memory figures.
 [[nodiscard]] std::string memory_note(const experiment_summary& summary);
 inline constexpr const char* kMemoryTitle = "Memory";
+// How an adaptive plan's rounds ended, then each precision target: "cpu ±1%: reached after 14
+// rounds (worst ±0.82%, 1/1)", "throughput ±1%: not reached in 10m: ±1.7% worst (1/16), 5 of 7
+// configurations within, after 22 rounds". Empty when the plan did not adapt.
+[[nodiscard]] std::vector<std::string> precision_lines(const experiment_summary& summary);
+inline constexpr const char* kPrecisionTitle = "Precision";
+// "10m", "1h30m", "90s" -> "1m30s", "0.5s".
+[[nodiscard]] std::string budget_text(std::chrono::nanoseconds budget);
 // Spans and bytes per day at the scenario's production rate; empty without a production profile.
 [[nodiscard]] std::string projection_line(const experiment_summary& summary);
 

@@ -109,6 +109,20 @@ void validate(const experiment_plan& plan) {
   }
   if (!seen.contains("off"))
     throw std::invalid_argument("experiment: the configurations must include \"off\", the baseline");
+  for (std::size_t i = 0; i < plan.precision.size(); ++i) {
+    const precision_target& t = plan.precision[i];
+    if (!(t.half_width_percent > 0)) {
+      throw std::invalid_argument("experiment: precision target " + describe(t) + " must be above 0");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (plan.precision[j].metric == t.metric) {
+        throw std::invalid_argument("experiment: " + std::string(metric_name(t.metric)) + " has two precision targets");
+      }
+    }
+  }
+  if (plan.max_time && plan.max_time->count() <= 0) {
+    throw std::invalid_argument("experiment: the time budget must be above 0");
+  }
 }
 
 void add_noise_floor(experiment_plan& plan) {

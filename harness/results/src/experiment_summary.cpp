@@ -31,6 +31,16 @@ void add_difference(metric_delta& delta, unsigned round, double value, double ba
 
 void finish(metric_delta& delta) {
   if (!delta.per_round.empty()) delta.stats = summarize(std::span<const double>(delta.per_round));
+  if (delta.per_round.size() >= kMeanIntervalRounds) {
+    delta.geometric_mean = geometric_mean_change(std::span<const double>(delta.per_round));
+  }
+}
+
+// The rounds an adaptive plan ran: every round some run finished in (they run in order).
+unsigned rounds_run(const experiment_result& result) {
+  unsigned rounds = 0;
+  for (const run_record& run : result.runs) rounds = std::max(rounds, run.round + 1);
+  return rounds;
 }
 
 // The paired comparison with the A/A row's changes of the same rounds; see metric_delta.
@@ -163,7 +173,8 @@ generator_health generator_health_of(const std::vector<run_record>& runs) {
 experiment_summary summarize_experiment(const experiment_result& result) {
   experiment_summary out;
   out.scenario_name = result.scenario_name;
-  out.rounds = result.plan.rounds;
+  out.rounds = adaptive(result.plan) ? std::max(rounds_run(result), result.interrupted ? result.plan.rounds : 0U)
+                                     : result.plan.rounds;
   out.offered_rate = result.offered_rate;
   out.sizing = result.sizing;
   out.graph_threads = result.graph_threads;
@@ -172,7 +183,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   out.interrupted = result.interrupted;
   out.debug_build = result.debug_build;
   out.runs_done = result.runs.size();
-  out.runs_planned = result.plan.configurations.size() * result.plan.rounds;
+  out.runs_planned = result.plan.configurations.size() * out.rounds;
   out.costs = result.costs;
   out.spans_per_request = result.spans_per_request;
   out.hops_per_request = result.hops_per_request;
@@ -280,12 +291,33 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   }
   const auto aa =
       std::find_if(out.rows.begin(), out.rows.end(), [](const configuration_summary& r) { return r.noise_floor; });
-  if (aa == out.rows.end()) return out;
-  for (configuration_summary& row : out.rows) {
-    if (row.baseline || row.noise_floor) continue;
-    for (const auto metric : kMetrics) compare_with_noise_floor(row.*metric, (*aa).*metric);
+  if (aa != out.rows.end()) {
+    for (configuration_summary& row : out.rows) {
+      if (row.baseline || row.noise_floor) continue;
+      for (const auto metric : kMetrics) compare_with_noise_floor(row.*metric, (*aa).*metric);
+    }
+  }
+  if (adaptive(result.plan)) {
+    out.adaptive = adaptive_outcome{result.plan.rounds, time_budget(result.plan), result.rounds_ended,
+                                    check_precision(out, result.plan.precision)};
   }
   return out;
+}
+
+const metric_delta& delta_of(const configuration_summary& row, comparison_metric metric) noexcept {
+  switch (metric) {
+    case comparison_metric::throughput:
+      return row.throughput;
+    case comparison_metric::cpu:
+      return row.cpu_per_request;
+    case comparison_metric::latency_mean:
+      return row.mean_latency;
+    case comparison_metric::latency_p50:
+      return row.p50_latency;
+    case comparison_metric::latency_p99:
+      return row.p99_latency;
+  }
+  return row.throughput;
 }
 
 std::optional<dapper_figure> dapper_lookup(std::string_view configuration) {

@@ -134,6 +134,12 @@ inline metric_delta read_delta(const field_reader& r, const nlohmann::ordered_js
                    r.number(s, "achieved_level", at), r.boolean(s, "within_noise", at)};
   };
   if (d.contains("against_aa")) out.against_aa = read_summary(r.object(d, "against_aa", p), p + "/against_aa");
+  if (d.contains("geometric_mean")) {  // older files, and fewer rounds than kMeanIntervalRounds, have none
+    const std::string gp = p + "/geometric_mean";
+    const nlohmann::ordered_json& g = r.object(d, "geometric_mean", p);
+    out.geometric_mean = mean_interval{r.number(g, "change_percent", gp), r.number(g, "low", gp),
+                                       r.number(g, "high", gp), r.number(g, "level", gp)};
+  }
   if (r.at(d, "median", p).is_null()) return out;
   out.stats = read_summary(d, p);
   return out;

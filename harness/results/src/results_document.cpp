@@ -52,6 +52,14 @@ json kernel() {
   return std::string(u.sysname) + " " + u.release + " " + u.machine;
 }
 
+json precision_targets_document(const std::vector<precision_target>& targets) {
+  json out = json::array();
+  for (const precision_target& t : targets) {
+    out.push_back({{"metric", metric_name(t.metric)}, {"half_width_percent", t.half_width_percent}});
+  }
+  return out;
+}
+
 json plan_document(const experiment_plan& plan) {
   return {{"configurations", plan.configurations},
           {"rounds", plan.rounds},
@@ -78,10 +86,32 @@ json plan_document(const experiment_plan& plan) {
                                   {"collectors", plan.pipeline->collectors},
                                   {"reshard_to", plan.pipeline->reshard_to ? json(*plan.pipeline->reshard_to) : json()},
                                   {"policy", plan.pipeline->policy().description()}}
-                           : json()}};
+                           : json()},
+          {"precision", precision_targets_document(plan.precision)},
+          {"max_time_s", plan.max_time ? json(seconds(*plan.max_time)) : json()}};
 }
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(); }
+
+json adaptive_document(const std::optional<adaptive_outcome>& adaptive) {
+  if (!adaptive) return nullptr;
+  json targets = json::array();
+  for (const target_progress& t : adaptive->precision.targets) {
+    targets.push_back({{"metric", metric_name(t.target.metric)},
+                       {"half_width_percent", t.target.half_width_percent},
+                       {"reached", t.reached},
+                       {"worst_half_width", optional_number(t.worst_half_width)},
+                       {"worst_configuration", t.worst_configuration},
+                       {"configurations", t.configurations},
+                       {"within", t.within},
+                       {"worst_geometric_mean_half_width", optional_number(t.worst_mean_half_width)}});
+  }
+  return {{"ended", rounds_end_name(adaptive->ended)},
+          {"min_rounds", adaptive->min_rounds},
+          {"time_budget_s", adaptive->time_budget ? json(seconds(*adaptive->time_budget)) : json()},
+          {"reached", adaptive->precision.all_reached()},
+          {"targets", std::move(targets)}};
+}
 
 json compression_document(const compression_figures& c) {
   return {{"payloads", c.payloads},   {"spans", c.spans},
@@ -270,6 +300,12 @@ json delta_document(const metric_delta& d, std::string_view per_round_key) {
     doc["median"] = nullptr;  // no valid pair of runs: no figure rather than a made-up 0
   }
   if (d.against_aa) put_summary(doc["against_aa"], *d.against_aa);
+  if (d.geometric_mean) {
+    doc["geometric_mean"] = {{"change_percent", d.geometric_mean->estimate},
+                             {"low", d.geometric_mean->low},
+                             {"high", d.geometric_mean->high},
+                             {"level", d.geometric_mean->level}};
+  }
   return doc;
 }
 
@@ -337,7 +373,8 @@ json results_document(const experiment_result& result, const experiment_summary&
               {"dropped_sends", summary.generator.dropped_sends},
               {"lost", summary.generator.lost}}},
             {"offered_rate", summary.offered_rate},
-            {"rows", std::move(rows)}}},
+            {"rows", std::move(rows)},
+            {"precision", adaptive_document(summary.adaptive)}}},
           {"slowest_trace", trace_document(result.slowest_trace)},
           {"pipelines", pipelines ? pipelines_document(*pipelines) : json()}};
 }

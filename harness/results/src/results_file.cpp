@@ -1,5 +1,6 @@
 #include "tracebench/results/results_file.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -181,6 +182,45 @@ std::optional<recorded_trace> read_trace(const field_reader& r, const json& docu
   return out;
 }
 
+comparison_metric read_metric(const field_reader& r, const json& parent, const std::string& path) {
+  const std::string name = r.string(parent, "metric", path);
+  for (const comparison_metric m : kComparisonMetrics) {
+    if (metric_name(m) == name) return m;
+  }
+  r.fail(path + "/metric", "unknown metric \"" + name + "\"");
+}
+
+// summary/precision: absent in files written before it, null for a plan that did not adapt.
+std::optional<adaptive_outcome> read_adaptive(const field_reader& r, const json& summary, const std::string& path) {
+  const auto it = summary.find("precision");
+  if (it == summary.end() || it->is_null()) return std::nullopt;
+  const std::string p = path + "/precision";
+  const json& doc = r.object(summary, "precision", path);
+  adaptive_outcome out;
+  const std::string ended = r.string(doc, "ended", p);
+  const std::optional<rounds_end> end = rounds_end_named(ended);
+  if (!end) r.fail(p + "/ended", "unknown end \"" + ended + "\"");
+  out.ended = *end;
+  out.min_rounds = r.small_count(doc, "min_rounds", p);
+  if (const auto budget = r.optional_number(doc, "time_budget_s", p)) {
+    out.time_budget = std::chrono::round<std::chrono::nanoseconds>(std::chrono::duration<double>(*budget));
+  }
+  const json& targets = r.array(doc, "targets", p);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::string tp = item(p, "targets", i);
+    target_progress t;
+    t.target = {read_metric(r, targets[i], tp), r.number(targets[i], "half_width_percent", tp)};
+    t.reached = r.boolean(targets[i], "reached", tp);
+    t.worst_half_width = r.optional_number(targets[i], "worst_half_width", tp);
+    t.worst_configuration = r.string(targets[i], "worst_configuration", tp);
+    t.configurations = r.count(targets[i], "configurations", tp);
+    t.within = r.count(targets[i], "within", tp);
+    t.worst_mean_half_width = r.optional_number(targets[i], "worst_geometric_mean_half_width", tp);
+    out.precision.targets.push_back(std::move(t));
+  }
+  return out;
+}
+
 transport_kind read_transport(const field_reader& r, const json& plan) {
   const std::string name = r.string(plan, "transport", "/plan");
   for (transport_kind kind : {transport_kind::inproc, transport_kind::loopback, transport_kind::remote}) {
@@ -257,6 +297,7 @@ results_file parse_results_file(const nlohmann::ordered_json& document, std::str
                  r.number(g, "max_send_lag_p99_ns", gp), r.count(g, "dropped_sends", gp), r.count(g, "lost", gp)};
   const json& rows = r.array(summary, "rows", sp);
   for (std::size_t i = 0; i < rows.size(); ++i) s.rows.push_back(read_row(r, rows[i], item(sp, "rows", i)));
+  s.adaptive = read_adaptive(r, summary, sp);
 
   const json& runs = r.array(document, "runs", "");
   for (std::size_t i = 0; i < runs.size(); ++i) out.runs.push_back(read_run(r, runs[i], item("", "runs", i)));

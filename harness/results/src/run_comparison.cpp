@@ -30,22 +30,6 @@ struct sample {
   std::vector<double> logs;
 };
 
-const metric_delta& delta_of(const configuration_summary& row, comparison_metric metric) {
-  switch (metric) {
-    case comparison_metric::throughput:
-      return row.throughput;
-    case comparison_metric::cpu:
-      return row.cpu_per_request;
-    case comparison_metric::latency_mean:
-      return row.mean_latency;
-    case comparison_metric::latency_p50:
-      return row.p50_latency;
-    case comparison_metric::latency_p99:
-      return row.p99_latency;
-  }
-  return row.throughput;
-}
-
 // The raw figure of a run, when the phase it comes from was valid.
 std::optional<double> raw_value(const run_record& run, comparison_metric metric) {
   switch (metric) {
@@ -202,24 +186,6 @@ void adjust(std::vector<test_samples*>& family) {
 }
 
 }  // namespace
-
-std::string_view metric_name(comparison_metric metric) noexcept {
-  switch (metric) {
-    case comparison_metric::throughput:
-      return "throughput";
-    case comparison_metric::cpu:
-      return "cpu";
-    case comparison_metric::latency_mean:
-      return "latency.mean";
-    case comparison_metric::latency_p50:
-      return "latency.p50";
-    case comparison_metric::latency_p99:
-      return "latency.p99";
-  }
-  return "?";
-}
-
-bool higher_is_better(comparison_metric metric) noexcept { return metric == comparison_metric::throughput; }
 
 std::string_view verdict_name(comparison_verdict verdict) noexcept {
   switch (verdict) {

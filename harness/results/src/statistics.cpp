@@ -287,4 +287,72 @@ double normal_quantile(double p) {
   return (low + high) / 2.0;
 }
 
+namespace {
+
+// P(|T| <= t) for t >= 0 with whole `degrees` of freedom (Abramowitz and Stegun 26.7.3-4): a
+// finite series in cos(theta), theta = atan(t / sqrt(degrees)).
+double student_t_central(double t, unsigned degrees) {
+  const double theta = std::atan(t / std::sqrt(static_cast<double>(degrees)));
+  const double c2 = std::cos(theta) * std::cos(theta);
+  const double s = std::sin(theta);
+  if (degrees % 2 == 0) {
+    double term = 1.0;
+    double sum = 1.0;
+    for (unsigned k = 2; k + 2 <= degrees; k += 2) {
+      term *= c2 * static_cast<double>(k - 1) / static_cast<double>(k);
+      sum += term;
+    }
+    return std::min(1.0, s * sum);
+  }
+  if (degrees == 1) return 2.0 * theta / std::numbers::pi;
+  double term = std::cos(theta);
+  double sum = term;
+  for (unsigned k = 3; k + 2 <= degrees; k += 2) {
+    term *= c2 * static_cast<double>(k - 1) / static_cast<double>(k);
+    sum += term;
+  }
+  return std::min(1.0, 2.0 / std::numbers::pi * (theta + s * sum));
+}
+
+}  // namespace
+
+double student_t_quantile(double p, unsigned degrees) {
+  if (!(p > 0.0 && p < 1.0)) throw std::invalid_argument("student_t_quantile: p must be in (0, 1)");
+  if (degrees == 0) throw std::invalid_argument("student_t_quantile: degrees of freedom must be at least 1");
+  if (p < 0.5) return -student_t_quantile(1.0 - p, degrees);
+  const double central = 2.0 * p - 1.0;  // P(|T| <= t) at the quantile sought
+  double low = 0.0;
+  double high = 1.0;
+  while (student_t_central(high, degrees) < central && high < 1e300) high *= 2.0;
+  // Bisection, as normal_quantile: exact to the last bits and never in a loop that matters.
+  for (int i = 0; i < 200 && high - low > 0.0; ++i) {
+    const double mid = (low + high) / 2.0;
+    if (mid <= low || mid >= high) break;
+    (student_t_central(mid, degrees) < central ? low : high) = mid;
+  }
+  return (low + high) / 2.0;
+}
+
+std::optional<mean_interval> geometric_mean_change(std::span<const double> percent_changes, double level) {
+  const std::size_t n = percent_changes.size();
+  if (n < 2) return std::nullopt;
+  std::vector<double> logs;
+  logs.reserve(n);
+  for (const double change : percent_changes) {
+    const double ratio = 1.0 + change / 100.0;
+    if (!(ratio > 0.0) || !std::isfinite(ratio)) return std::nullopt;
+    logs.push_back(std::log(ratio));
+  }
+  const auto dn = static_cast<double>(n);
+  double mean = 0.0;
+  for (const double x : logs) mean += x;
+  mean /= dn;
+  double squares = 0.0;
+  for (const double x : logs) squares += (x - mean) * (x - mean);
+  const double standard_error = std::sqrt(squares / (dn - 1.0) / dn);
+  const double half = student_t_quantile(1.0 - (1.0 - level) / 2.0, static_cast<unsigned>(n - 1)) * standard_error;
+  const auto percent = [](double log_ratio) { return std::expm1(log_ratio) * 100.0; };
+  return mean_interval{percent(mean), percent(mean - half), percent(mean + half), level};
+}
+
 }  // namespace tracebench::harness

@@ -33,6 +33,10 @@ struct flag_error : std::invalid_argument {
 // Seconds as a decimal ("0.5", "10"), above 0 (or from 0 when zero_allowed), up to a day.
 [[nodiscard]] std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view text, bool zero_allowed);
 
+// A length of time with units, for budgets: "90s", "10m", "1h", "1m30s", or bare seconds ("600",
+// "0.5"); above 0, up to a day.
+[[nodiscard]] std::chrono::nanoseconds parse_time_with_units(std::string_view flag, std::string_view text);
+
 // A rate in requests per second: "2000" or "2000/s", above 0 and at most 10^7.
 [[nodiscard]] double parse_rate(std::string_view flag, std::string_view text);
 

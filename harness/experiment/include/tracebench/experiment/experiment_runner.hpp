@@ -61,7 +61,9 @@ using phase_callback = std::function<void(int phase)>;
 // that.
 using run_executor = std::function<run_record(const run_request&, const phase_callback& phase_started)>;
 
-// Runs rounds x configurations, each taking about 2 x (warmup + phase_duration). Round orders are
+// Runs rounds x configurations, each taking about 2 x (warmup + phase_duration); with precision
+// targets or a time budget, as many rounds as next_round() (adaptive_rounds) allows, and `total` in
+// progress events counts the plan's rounds only. Round orders are
 // round_orders() over the configurations rotated to start at "off", so round 0 measures off's
 // capacity before any phase 2 needs it. When `stop` becomes true the run under way is cut short
 // and dropped, and the result comes back marked interrupted. Throws std::invalid_argument for a

@@ -25,14 +25,15 @@ struct report_content {
   std::vector<std::string> warnings;  // Debug build, loaded machine, interrupted, incomplete
   report_table overhead;     // rate, latency mean/p50/p99 change, throughput change, spans/s, B/span, sampled, Dapper
   report_table noise_floor;  // the same columns for the A/A row; no rows when the plan had none
-  report_table volume;       // per configuration: spans, bytes, and the per-day projection
+  std::vector<std::string> precision;  // how adaptive rounds ended and each target; none when they did not adapt
+  report_table volume;                 // per configuration: spans, bytes, and the per-day projection
   // Per configuration: peak RSS, heap in use, allocations per request, and their changes; no
   // header and no rows for files written before memory was measured.
   report_table memory;
-  std::string memory_note;         // how it was measured; empty with the table
-  std::vector<std::string> notes;  // how to read the tables, each a paragraph
-  std::string generator_health;    // one line
-  std::string projection;          // the span-volume projection at the scenario's production rate, one line
+  std::string memory_note;             // how it was measured; empty with the table
+  std::vector<std::string> notes;      // how to read the tables, each a paragraph
+  std::string generator_health;        // one line
+  std::string projection;              // the span-volume projection at the scenario's production rate, one line
   std::vector<std::pair<std::string, std::string>> environment;  // label, value
   std::vector<std::string> invalid_runs;                         // "1/16 round 2: open loop: ..."
   // The terminal's pipeline tables (make_pipeline_tables): kept/cost, then reweighting and the

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tracebench/results/pipeline_record.hpp"
+#include "tracebench/results/precision_target.hpp"
 
 namespace tracebench::harness {
 
@@ -70,6 +71,13 @@ struct experiment_plan {
   // and which traces reached storage (a pipeline_record), and the "tail" configurations put this
   // collector before storage. Required by any "tail" configuration; in-process only.
   std::optional<collector::tail_collector_settings> pipeline;
+  // --precision: `rounds` becomes the minimum, and rounds are added until every target is reached
+  // (adaptive_rounds), within the time budget. One target per metric.
+  std::vector<precision_target> precision;
+  // --max-time: no round starts that is predicted to end later than this after the experiment
+  // started (calibration included); the first round always runs. Without targets it only cuts
+  // the planned rounds short.
+  std::optional<std::chrono::nanoseconds> max_time;
 };
 
 // One executor thread per core but one: the open loop's pacer and the batch exporter need a core
@@ -85,11 +93,13 @@ void add_noise_floor(experiment_plan& plan);
 
 // Throws std::invalid_argument (one line) for no rounds, an empty or non-positive duration,
 // zero concurrency, a configuration tracing_config cannot parse, duplicates, or no "off"; a
-// "tail" configuration without plan.pipeline, or plan.pipeline on a remote graph.
+// "tail" configuration without plan.pipeline, or plan.pipeline on a remote graph; a precision
+// target not above 0 or a metric targeted twice, a max_time not above 0.
 void validate(const experiment_plan& plan);
 
 // orders[r] lists the indices 0..configs-1 starting at r mod configs and wrapping, so every
-// configuration takes every position in turn and drift does not favour one.
+// configuration takes every position in turn and drift does not favour one. Round r's order
+// depends on r alone: a prefix of a longer list is the shorter list, however many rounds run.
 [[nodiscard]] std::vector<std::vector<std::size_t>> round_orders(std::size_t configs, unsigned rounds);
 
 }  // namespace tracebench::harness

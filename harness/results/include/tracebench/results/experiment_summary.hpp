@@ -4,13 +4,17 @@
 // its 95% interval. Dapper's published figures sit beside ours for the rates both have.
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tracebench/results/adaptive_rounds.hpp"
+#include "tracebench/results/comparison_metric.hpp"
 #include "tracebench/results/hot_path_costs.hpp"
+#include "tracebench/results/precision_target.hpp"
 #include "tracebench/results/run_record.hpp"
 #include "tracebench/results/span_volume.hpp"
 #include "tracebench/results/statistics.hpp"
@@ -26,7 +30,14 @@ struct metric_delta {
   std::vector<unsigned> rounds;   // the round of each per_round change
   std::optional<summary> stats;
   std::optional<summary> against_aa;  // the paired difference from the A/A row, when the plan has one
+  // Beside stats, from kMeanIntervalRounds changes on: geometric_mean_change, for comparison. It
+  // decides nothing (not within_noise, not a precision target).
+  std::optional<mean_interval> geometric_mean;
 };
+
+// Enough rounds for the t-interval of the mean log ratio to lean on the central limit theorem
+// rather than on the noise being normal.
+inline constexpr std::size_t kMeanIntervalRounds = 20;
 
 struct configuration_summary {
   std::string configuration;
@@ -86,6 +97,14 @@ struct generator_health {
   std::uint64_t lost = 0;
 };
 
+// How an adaptive plan's rounds ended, and how far each precision target got.
+struct adaptive_outcome {
+  unsigned min_rounds = 0;  // the plan's rounds: the minimum with targets, else the most
+  std::optional<std::chrono::nanoseconds> time_budget;
+  rounds_end ended = rounds_end::planned;
+  precision_status precision;  // check_precision over the rows; no targets for --max-time alone
+};
+
 struct experiment_summary {
   std::string scenario_name;
   unsigned rounds = 0;
@@ -108,10 +127,15 @@ struct experiment_summary {
   std::size_t loaded_runs = 0;
   double max_other_cores = 0.0;
   std::vector<configuration_summary> rows;  // in the plan's configuration order
+  // When the plan decided its rounds while running (adaptive()): rounds above is how many ran.
+  std::optional<adaptive_outcome> adaptive;
 };
 
 // Runs of a configuration missing the off run of their round contribute no delta.
 [[nodiscard]] experiment_summary summarize_experiment(const experiment_result& result);
+
+// The row's change in `metric`.
+[[nodiscard]] const metric_delta& delta_of(const configuration_summary& row, comparison_metric metric) noexcept;
 
 // Table 2 of the Dapper report (Sigelman et al. 2010): changes in percent on a production
 // web-search cluster, experimental error +-2.5% latency, +-0.15% throughput.

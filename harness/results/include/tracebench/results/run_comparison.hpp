@@ -18,19 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include "tracebench/results/comparison_metric.hpp"
 #include "tracebench/results/results_file.hpp"
 
 namespace tracebench::harness {
-
-enum class comparison_metric { throughput, cpu, latency_mean, latency_p50, latency_p99 };
-inline constexpr std::array<comparison_metric, 5> kComparisonMetrics{
-    comparison_metric::throughput, comparison_metric::cpu, comparison_metric::latency_mean,
-    comparison_metric::latency_p50, comparison_metric::latency_p99};
-
-// "throughput", "cpu", "latency.mean", "latency.p50", "latency.p99": the names thresholds use.
-[[nodiscard]] std::string_view metric_name(comparison_metric metric) noexcept;
-// Whether a rise is the good direction: throughput's; CPU and latency should fall.
-[[nodiscard]] bool higher_is_better(comparison_metric metric) noexcept;
 
 // METRIC=+N% fails on a rise beyond N%, METRIC=-N% on a fall beyond N%.
 struct comparison_threshold {

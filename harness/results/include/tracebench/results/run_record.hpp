@@ -15,6 +15,7 @@
 #include "tracebench/load/latency_histogram.hpp"
 #include "tracebench/load/latency_summary.hpp"
 #include "tracebench/results/closed_loop_sizing.hpp"
+#include "tracebench/results/adaptive_rounds.hpp"
 #include "tracebench/results/experiment_plan.hpp"
 #include "tracebench/results/hot_path_costs.hpp"
 #include "tracebench/results/memory_sweep_point.hpp"
@@ -83,6 +84,7 @@ struct experiment_result {
   std::vector<run_record> runs;  // in the order they ran
   bool interrupted = false;      // stopped on request: `runs` holds the runs that finished
   bool debug_build = false;      // the harness ran unoptimised (NDEBUG unset): not a deployment's figures
+  rounds_end rounds_ended = rounds_end::planned;  // why no further round started (next_round)
 
   // For the predicted overhead and the volume projection.
   hot_path_costs costs;  // calibrated on this machine before the first run

@@ -82,4 +82,22 @@ struct shift_estimate {
 // The standard normal quantile: z with P(Z <= z) = p, for p in (0, 1); throws otherwise.
 [[nodiscard]] double normal_quantile(double p);
 
+// Student's t quantile with `degrees` of freedom (>= 1): t with P(T <= t) = p, for p in (0, 1);
+// throws otherwise. Exact (the closed-form CDF for whole degrees of freedom), O(degrees) per step.
+[[nodiscard]] double student_t_quantile(double p, unsigned degrees);
+
+struct mean_interval {
+  double estimate = 0.0;  // in the caller's unit
+  double low = 0.0;
+  double high = 0.0;
+  double level = 0.0;  // nominal: the t-interval's coverage holds only as far as its model does
+};
+
+// The geometric mean of per-round ratios (1 + change / 100) with the t-interval of their logs,
+// both as percent changes. Parametric, unlike summarize(): the logs are taken as normal around a
+// fixed mean, which holds better the more rounds there are, and one outlying round widens it more
+// than it widens the median's. Empty for fewer than two changes or a change at or below -100%.
+[[nodiscard]] std::optional<mean_interval> geometric_mean_change(std::span<const double> percent_changes,
+                                                                 double level = 0.95);
+
 }  // namespace tracebench::harness
