@@ -60,6 +60,7 @@ json plan_document(const experiment_plan& plan) {
           {"concurrency", plan.concurrency},
           {"transport", transport_name(plan.transport)},
           {"target", plan.target},
+          {"work_scale", plan.work_scale},
           {"graph_threads", plan.transport == transport_kind::remote ? 0U : graph_threads_for(plan)},
           {"load",
            {{"kind", plan.load.type == offered_load::kind::rate ? "rate" : "fraction"},
