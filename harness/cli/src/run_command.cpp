@@ -41,6 +41,7 @@
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
 #include "tracebench/tracer/sampler.hpp"
+#include "work_scale_runs.hpp"
 
 namespace tracebench::harness {
 
@@ -154,6 +155,89 @@ std::string file_safe(std::string_view name) {
 // The live progress line only where a person watches it: the real stderr, on a terminal.
 bool live_progress(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
 
+// Where and how one experiment reports: the --format, the --out directory, and the graph at
+// --target when there is one.
+struct experiment_output {
+  std::string format;
+  fs::path out_dir;
+  std::optional<net::http_url> target;
+};
+
+// One experiment on `s`: runs it, prints its tables (or its document, as json) when `print`, and
+// writes its results file, `file_label` after the scenario in its name. Ctrl-C is the caller's.
+experiment_outcome run_one_experiment(const services::scenario& s, const experiment_plan& plan,
+                                      const experiment_output& output, bool print, std::string_view file_label,
+                                      std::ostream& out, std::ostream& err) {
+  const std::optional<net::http_url>& target = output.target;
+  experiment_outcome outcome;
+  experiment_result result;
+  try {
+    progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
+    const graph_launcher launch = target ? remote_launcher(s, plan, *target) : graph_launcher{};
+    result = run_experiment(
+        s, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(), launch);
+    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
+    // of its own, after the measured ones.
+    const std::optional<std::string> capture = capture_configuration(plan);
+    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
+      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
+      result.slowest_trace = capture_slowest_trace(
+          s, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
+    }
+    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
+      err << "sweeping the tail collector's memory against decision wait and load\n";
+      memory_sweep_options sweep;
+      sweep.offered_rate = result.offered_rate;
+      sweep.threads = result.graph_threads;
+      sweep.duration = plan.phase_duration;
+      sweep.stop = &stop_signals::flag();
+      result.memory_sweep = sweep_collector_memory(s, plan, sweep);
+    }
+  } catch (const std::exception& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    outcome.exit_code = kExitFailed;
+    return outcome;
+  }
+  const experiment_summary summary = summarize_experiment(result);
+  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
+  const nlohmann::ordered_json document = results_document(result, summary);
+  const std::string text = document.dump(2) + '\n';
+
+  if (print && output.format == "json") {
+    out << text;
+  } else if (print) {
+    const table_style style = output.format == "markdown" ? table_style::markdown : table_style::text;
+    out << render_overhead_table(summary, style);
+    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
+  }
+  out << std::flush;
+
+  const fs::path results_file = output.out_dir / ("run-" + file_safe(result.scenario_name) + std::string(file_label) +
+                                                  "-" + utc_timestamp() + ".json");
+  try {
+    write_file_atomically(results_file, text);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    outcome.exit_code = kExitFailed;
+    return outcome;
+  }
+  outcome.summary = summary;
+  outcome.results_file = results_file;
+  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
+  if (result.interrupted) {
+    err << kWhere << ": interrupted after " << result.runs.size() << " of " << plan.configurations.size() * plan.rounds
+        << " runs\n";
+    outcome.interrupted = true;
+    outcome.exit_code = kExitInterrupted;
+    return outcome;
+  }
+  bool all_valid = true;
+  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
+  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
+  outcome.exit_code = all_valid ? kExitOk : kExitFailed;
+  return outcome;
+}
+
 int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
   flags.add_options()("rates", po::value<std::string>(),
@@ -194,6 +278,10 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "latency when that is larger)")("no-aa", po::bool_switch(),
                                       "leave out the A/A row (off': off run again each round, against off), the "
                                       "noise floor every other change is judged against")(
+      "work-scale", po::value<std::string>(),
+      "run the whole plan once per scale, e.g. 0.1,1,10, with every cpu_us and wait_us of the scenario multiplied "
+      "by it: a table and results file per scale, then overhead against request cost (a table, and "
+      "request-cost-*.svg and .json beside the results files)")(
       "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
@@ -209,8 +297,17 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     return kExitUsage;
   }
   experiment_plan plan;
+  std::vector<double> work_scales;
   try {
     plan = build_plan(parsed.values);  // validated once the scenario's pipelines are applied
+    if (const auto v = optional_flag(parsed.values, "work-scale")) {
+      if (plan.transport == transport_kind::remote) {
+        throw flag_error("--work-scale",
+                         "scales the scenario of a graph built here; a running graph's services "
+                         "run theirs (serve a scaled scenario instead)");
+      }
+      work_scales = parse_work_scales(*v);
+    }
   } catch (const std::invalid_argument& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
@@ -254,67 +351,16 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     return kExitUsage;
   }
 
-  experiment_result result;
-  try {
-    // Ctrl-C: the experiment stops after cutting the run under way short.
-    const stop_signals signals(false);
-    progress_reporter progress(err, live_progress(err), plan.rounds, 2 * (plan.warmup + plan.phase_duration));
-    const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
-    result = run_experiment(
-        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(),
-        launch);
-    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
-    // of its own, after the measured ones.
-    const std::optional<std::string> capture = capture_configuration(plan);
-    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
-      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
-      result.slowest_trace = capture_slowest_trace(
-          *loaded.value, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
-    }
-    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
-      err << "sweeping the tail collector's memory against decision wait and load\n";
-      memory_sweep_options sweep;
-      sweep.offered_rate = result.offered_rate;
-      sweep.threads = result.graph_threads;
-      sweep.duration = plan.phase_duration;
-      sweep.stop = &stop_signals::flag();
-      result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
-    }
-  } catch (const std::exception& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitFailed;
-  }
-  const experiment_summary summary = summarize_experiment(result);
-  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
-  const nlohmann::ordered_json document = results_document(result, summary);
-  const std::string text = document.dump(2) + '\n';
-
-  if (format == "json") {
-    out << text;
-  } else {
-    const table_style style = format == "markdown" ? table_style::markdown : table_style::text;
-    out << render_overhead_table(summary, style);
-    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
-  }
-  out << std::flush;
-
-  const fs::path results_file = out_dir / ("run-" + file_safe(result.scenario_name) + "-" + utc_timestamp() + ".json");
-  try {
-    write_file_atomically(results_file, text);
-  } catch (const std::system_error& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitFailed;
-  }
-  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
-  if (result.interrupted) {
-    err << kWhere << ": interrupted after " << result.runs.size() << " of " << plan.configurations.size() * plan.rounds
-        << " runs\n";
-    return kExitInterrupted;
-  }
-  bool all_valid = true;
-  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
-  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
-  return all_valid ? kExitOk : kExitFailed;
+  // Ctrl-C: the experiment under way stops after cutting its run short.
+  const stop_signals signals(false);
+  const experiment_output output{format, out_dir, target};
+  const experiment_step one = [&](const services::scenario& s, const experiment_plan& p, bool print,
+                                  std::string_view label) {
+    return run_one_experiment(s, p, output, print, label, out, err);
+  };
+  if (work_scales.empty()) return one(*loaded.value, plan, true, "").exit_code;
+  return run_work_scales(work_scales, *loaded.value, plan,
+                         {format, out_dir, file_safe(loaded.value->name) + "-" + utc_timestamp()}, one, out, err);
 }
 
 }  // namespace
@@ -332,6 +378,12 @@ const command& run_command() {
       "With --target, the graph is one already running as 'tracebench serve' processes: before each\n"
       "run every service gets the run's configuration through the entry service (POST\n"
       "/tracebench/configure, passed on to every peer), and spans and CPU are what they report.\n"
+      "With --work-scale, the whole plan runs once per scale on the scenario with every cpu_us and\n"
+      "wait_us multiplied by it, each under its own heading with its own results file\n"
+      "(run-<scenario>-work<scale>-<UTC time>.json); then a table of overhead against request cost\n"
+      "(CPU/req and p50 latency changes against off's mean latency at each scale), drawn in\n"
+      "request-cost-<scenario>-<UTC time>.svg with its points in the .json beside it (as json, stdout\n"
+      "gets only those points). Ctrl-C keeps the finished scales' files and stops.\n"
       "Ctrl-C stops after cutting the current run short and writes what finished, marked\n"
       "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
       "some runs were invalid (the results file is still written), 130 when interrupted.",
@@ -339,7 +391,8 @@ const command& run_command() {
       "  tracebench run --rates 1/1,1/16,1/1024 --rounds 3 --duration 5 web-search\n"
       "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
       "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n"
-      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n",
+      "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n"
+      "  tracebench run --work-scale 0.1,1,10 --rates 1/1,1/16 web-search\n",
       run_run};
   return kCommand;
 }
