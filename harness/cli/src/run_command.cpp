@@ -198,6 +198,15 @@ experiment_outcome run_one_experiment(const services::scenario& s, const experim
     outcome.exit_code = kExitFailed;
     return outcome;
   }
+  if (target) {
+    // Each serve process calibrated its own work kernel at start; the results say what each got.
+    // Not worth the measurements when it cannot be read: they are written without it.
+    try {
+      result.remote_work = read_remote_work(*target);
+    } catch (const std::runtime_error& e) {
+      err << kWhere << ": leaving the serve processes' work calibration out: " << e.what() << '\n';
+    }
+  }
   const experiment_summary summary = summarize_experiment(result);
   const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
   const nlohmann::ordered_json document = results_document(result, summary);
