@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/cli_fixture.hpp"
 #include "support/serve_process.hpp"
@@ -74,6 +75,12 @@ TEST_F(CliRemoteRun, ControlReachesEveryServiceThroughTheEntry) {
   for (const char* name : {"frontend", "backend"}) {
     EXPECT_EQ(configured.body["services"][name]["tracing"], "never");
     EXPECT_EQ(configured.body["services"][name]["requests"], 0);
+    // Each process calibrated its work kernel once at start, and says so in every reply.
+    const json& work = configured.body["services"][name]["work"];
+    EXPECT_EQ(work["model"], "compute") << work;
+    EXPECT_GT(work["iterations_per_us"].get<double>(), 0.0) << work;
+    EXPECT_GT(work["repetitions"].get<unsigned>(), 0U) << work;
+    EXPECT_LE(work["min_iterations_per_us"].get<double>(), work["iterations_per_us"].get<double>()) << work;
   }
   for (int i = 0; i < 3; ++i) ASSERT_EQ(http_exchange(port_, call).rfind("HTTP/1.1 200", 0), 0U);
 
@@ -137,9 +144,40 @@ TEST_F(CliRemoteRun, RunMeasuresEveryConfigurationOnTheRunningGraph) {
       EXPECT_EQ(spans["dropped"], 0);
     }
   }
+  // Every serve process's own calibration, by the service it serves, in the environment.
+  const json& work = doc["environment"]["work"];
+  EXPECT_EQ(work["model"], "compute") << work;
+  EXPECT_EQ(work["calibration"], "per serve process") << work;
+  ASSERT_EQ(work["processes"].size(), 2U) << work;
+  std::vector<std::string> served;
+  for (const json& process : work["processes"]) {
+    served.push_back(process["service"]);
+    EXPECT_EQ(process["model"], "compute") << process;
+    EXPECT_GT(process["iterations_per_us"].get<double>(), 0.0) << process;
+    EXPECT_NE(process["calibration"].get<std::string>().find(" iterations/us (median of "), std::string::npos)
+        << process;
+  }
+  std::sort(served.begin(), served.end());
+  EXPECT_EQ(served, (std::vector<std::string>{"backend", "frontend"}));
+
+  // And the report's environment row names each process's.
+  std::string results_file;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    if (entry.path().filename().string().rfind("run-pair-", 0) == 0) results_file = entry.path().string();
+  }
+  ASSERT_FALSE(results_file.empty());
+  const run_result report = run("report '" + results_file + "'");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::size_t row = report.out.find("compute, per serve process: ");
+  ASSERT_NE(row, std::string::npos) << report.out;
+  const std::string line = report.out.substr(row, report.out.find('\n', row) - row);
+  EXPECT_NE(line.find("backend "), std::string::npos) << line;
+  EXPECT_NE(line.find("frontend "), std::string::npos) << line;
+
   // The graph went on serving, and the services left configured with the last run's tracing.
   EXPECT_EQ(frontend_->stop(), 0) << frontend_->err();
   EXPECT_EQ(backend_->stop(), 0) << backend_->err();
+  EXPECT_NE(backend_->out().find("; work compute, "), std::string::npos) << backend_->out();
 }
 
 TEST_F(CliRemoteRun, TargetProblemsAreOneLine) {

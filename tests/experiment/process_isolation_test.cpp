@@ -27,7 +27,8 @@ using harness::run_request;
 // The executor appends the request as the last argument: $1 of the script is `extra`, $2 the request.
 harness::run_executor shell(const std::string& script, const std::string& extra = "-",
                             std::chrono::nanoseconds limit = 60s) {
-  return harness::child_process_executor({"/bin/sh", "-c", script, "sh", extra}, limit, nullptr);
+  return harness::child_process_executor(
+      {"/bin/sh", "-c", script, "sh", extra}, [limit](const run_request&) { return limit; }, nullptr);
 }
 
 run_request request_for(const std::string& configuration, unsigned round) {

@@ -6,11 +6,14 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "tracebench/cli/command.hpp"
 #include "tracebench/common/atomic_file.hpp"
 #include "tracebench/report/html_report.hpp"
 #include "tracebench/report/report_formats.hpp"
+#include "tracebench/report/request_cost_report.hpp"
+#include "tracebench/results/request_cost.hpp"
 #include "tracebench/results/results_file.hpp"
 
 namespace tracebench::harness {
@@ -19,6 +22,52 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr std::string_view kWhere = "tracebench report";
+
+// Several results files, one per work scale of one scenario (tracebench run --work-scale): the
+// overhead against request cost, as Markdown (its table) or HTML (its chart above the table).
+int report_request_cost(const std::vector<std::string>& files, std::string_view format, std::string& report,
+                        std::ostream& err) {
+  if (format != "markdown" && format != "html") {
+    std::string problem = "--format ";
+    problem.append(format).append(
+        " takes one results file; several make the overhead-against-request-cost report, as markdown or html");
+    return usage_error(kWhere, problem, err);
+  }
+  std::vector<experiment_summary> summaries;
+  std::vector<std::string> origins;
+  for (const std::string& file : files) {
+    try {
+      results_file results = read_results_file(file);
+      for (std::size_t i = 0; i < summaries.size(); ++i) {
+        const experiment_summary& seen = summaries[i];
+        if (seen.scenario_name != results.summary.scenario_name) {
+          err << kWhere << ": " << file << ": scenario \"" << results.summary.scenario_name << "\", but " << origins[i]
+              << " ran \"" << seen.scenario_name << "\": give the work scales of one scenario\n";
+          return kExitUsage;
+        }
+        if (seen.work_scale == results.summary.work_scale) {
+          err << kWhere << ": " << file << " and " << origins[i] << " both ran work scale "
+              << results.summary.work_scale << ": give one file per scale\n";
+          return kExitUsage;
+        }
+      }
+      summaries.push_back(std::move(results.summary));
+      origins.push_back(file);
+    } catch (const results_file_error& e) {
+      err << kWhere << ": " << e.what() << '\n';
+      return kExitUsage;
+    }
+  }
+  request_cost_points points = make_request_cost_points(summaries);
+  for (request_cost_scale& scale : points.scales) {
+    for (std::size_t i = 0; i < summaries.size(); ++i) {
+      if (summaries[i].work_scale == scale.work_scale) scale.results_file = origins[i];
+    }
+  }
+  report =
+      format == "html" ? render_request_cost_html(points) : render_request_cost_table(points, table_style::markdown);
+  return kExitOk;
+}
 
 int run_report(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   po::options_description flags;
@@ -43,8 +92,6 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
   }
   if (parsed.values.count("results") == 0) return usage_error(kWhere, "no results file given", err);
   const auto files = parsed.values["results"].as<std::vector<std::string>>();
-  if (files.size() > 1)
-    return usage_error(kWhere, "one results file at a time, got " + std::to_string(files.size()), err);
   if (parsed.values.count("assets") != 0 && !format->takes_assets) {
     std::string takers;
     for (const report_format& f : report_formats()) {
@@ -54,24 +101,28 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
   }
 
   std::string report;
-  try {
-    const results_file results = read_results_file(files.front());
-    std::filesystem::path assets;
-    if (format->takes_assets) {
-      assets = parsed.values.count("assets") != 0 ? std::filesystem::path(parsed.values["assets"].as<std::string>())
-                                                  : default_report_assets();
+  if (files.size() > 1) {
+    if (const int status = report_request_cost(files, format_name, report, err); status != kExitOk) return status;
+  } else {
+    try {
+      const results_file results = read_results_file(files.front());
+      std::filesystem::path assets;
+      if (format->takes_assets) {
+        assets = parsed.values.count("assets") != 0 ? std::filesystem::path(parsed.values["assets"].as<std::string>())
+                                                    : default_report_assets();
+      }
+      report = format->render(results, assets);
+    } catch (const results_file_error& e) {
+      err << kWhere << ": " << e.what() << '\n';
+      return kExitUsage;
+    } catch (const report_assets_error& e) {
+      err << kWhere << ": " << e.what() << '\n';
+      return kExitUsage;
+    } catch (const std::invalid_argument& e) {
+      // What OpenMetrics cannot carry, such as a configuration named twice in the file.
+      err << kWhere << ": " << files.front() << ": " << e.what() << '\n';
+      return kExitUsage;
     }
-    report = format->render(results, assets);
-  } catch (const results_file_error& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitUsage;
-  } catch (const report_assets_error& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitUsage;
-  } catch (const std::invalid_argument& e) {
-    // What OpenMetrics cannot carry, such as a configuration named twice in the file.
-    err << kWhere << ": " << files.front() << ": " << e.what() << '\n';
-    return kExitUsage;
   }
 
   if (parsed.values.count("output") == 0) {
@@ -90,7 +141,8 @@ int run_report(const command& self, std::span<const std::string> args, std::ostr
 }  // namespace
 
 const command& report_command() {
-  static const std::string kSynopsis = "[--format " + report_format_names("|", "|") + "] [--output FILE] RESULTS.json";
+  static const std::string kSynopsis =
+      "[--format " + report_format_names("|", "|") + "] [--output FILE] RESULTS.json...";
   static const command kCommand{
       "report",
       kSynopsis,
@@ -109,11 +161,16 @@ const command& report_command() {
       "tracebench_request_latency_seconds, a series per configuration from its merged latency\n"
       "histogram, with the stored traces' ids as exemplars when the run compared pipelines; it\n"
       "ends in '# EOF'. A file that is not a valid results file gets one line naming the file and\n"
-      "the JSON path of the problem, and exit status 2.",
+      "the JSON path of the problem, and exit status 2.\n"
+      "Several results files, one per work scale of one scenario ('tracebench run --work-scale'), make\n"
+      "the overhead-against-request-cost report instead: CPU/req and p50 latency changes against\n"
+      "off's mean latency at each scale, one line per configuration; Markdown gives its table, HTML\n"
+      "a page with its chart (inline SVG, no assets needed) above the table.",
       "  tracebench report results/run-checkout-20261122T101500Z.json\n"
       "  tracebench report --format html --output report.html results/run-checkout-20261122T101500Z.json\n"
       "  tracebench report --format csv results/run-checkout-20261122T101500Z.json > checkout.csv\n"
-      "  tracebench report --format openmetrics -o latency.txt results/run-rare-failures-20261122T101500Z.json\n",
+      "  tracebench report --format openmetrics -o latency.txt results/run-rare-failures-20261122T101500Z.json\n"
+      "  tracebench report --format html -o cost.html results/run-web-search-work*.json\n",
       run_report};
   return kCommand;
 }

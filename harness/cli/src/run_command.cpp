@@ -43,7 +43,9 @@
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/tracing_config.hpp"
+#include "tracebench/services/work_scale.hpp"
 #include "tracebench/tracer/sampler.hpp"
+#include "work_scale_runs.hpp"
 
 namespace tracebench::harness {
 
@@ -192,8 +194,111 @@ int run_as_child(const services::scenario& s, const experiment_plan& plan, const
     return kExitUsage;
   }
   const stop_signals signals(true);
-  const graph_launcher launch = target ? remote_launcher(s, plan, *target) : graph_launcher{};
-  return report_run_to_parent(s, plan, request, &stop_signals::flag(), launch);
+  // The parent ran scale_work on the scenario it loaded; this one is loaded afresh.
+  const services::scenario scaled = services::scale_work(s, request.work_scale);
+  experiment_plan scaled_plan = plan;
+  scaled_plan.work_scale = request.work_scale;
+  const graph_launcher launch = target ? remote_launcher(scaled, scaled_plan, *target) : graph_launcher{};
+  return report_run_to_parent(scaled, scaled_plan, request, &stop_signals::flag(), launch);
+}
+
+// Where and how one experiment reports: the --format, the --out directory, and the graph at
+// --target when there is one.
+struct experiment_output {
+  std::string format;
+  fs::path out_dir;
+  std::optional<net::http_url> target;
+  // --isolation process: the command each run's child process is (child_command); empty: none.
+  std::vector<std::string> child_command;
+};
+
+// One experiment on `s`: runs it, prints its tables (or its document, as json) when `print`, and
+// writes its results file, `file_label` after the scenario in its name. Ctrl-C is the caller's.
+experiment_outcome run_one_experiment(const services::scenario& s, const experiment_plan& plan,
+                                      const experiment_output& output, bool print, std::string_view file_label,
+                                      std::ostream& out, std::ostream& err) {
+  const std::optional<net::http_url>& target = output.target;
+  experiment_outcome outcome;
+  experiment_result result;
+  try {
+    progress_reporter progress(
+        err, live_progress(err),
+        {plan.rounds, 2 * (plan.warmup + plan.phase_duration), time_budget(plan), !plan.precision.empty()});
+    const graph_launcher launch = target ? remote_launcher(s, plan, *target) : graph_launcher{};
+    const run_executor execute = output.child_command.empty()
+                                     ? run_executor{}
+                                     : child_process_executor(output.child_command, plan, &stop_signals::flag());
+    result = run_experiment(
+        s, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(), launch,
+        execute);
+    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
+    // of its own, after the measured ones.
+    const std::optional<std::string> capture = capture_configuration(plan);
+    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
+      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
+      result.slowest_trace = capture_slowest_trace(
+          s, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
+    }
+    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
+      err << "sweeping the tail collector's memory against decision wait and load\n";
+      memory_sweep_options sweep;
+      sweep.offered_rate = result.offered_rate;
+      sweep.threads = result.graph_threads;
+      sweep.duration = plan.phase_duration;
+      sweep.stop = &stop_signals::flag();
+      result.memory_sweep = sweep_collector_memory(s, plan, sweep);
+    }
+  } catch (const std::exception& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    outcome.exit_code = kExitFailed;
+    return outcome;
+  }
+  if (target) {
+    // Each serve process calibrated its own work kernel at start; the results say what each got.
+    // Not worth the measurements when it cannot be read: they are written without it.
+    try {
+      result.remote_work = read_remote_work(*target);
+    } catch (const std::runtime_error& e) {
+      err << kWhere << ": leaving the serve processes' work calibration out: " << e.what() << '\n';
+    }
+  }
+  const experiment_summary summary = summarize_experiment(result);
+  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
+  const nlohmann::ordered_json document = results_document(result, summary);
+  const std::string text = document.dump(2) + '\n';
+
+  if (print && output.format == "json") {
+    out << text;
+  } else if (print) {
+    const table_style style = output.format == "markdown" ? table_style::markdown : table_style::text;
+    out << render_overhead_table(summary, style);
+    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
+  }
+  out << std::flush;
+
+  const fs::path results_file = output.out_dir / ("run-" + file_safe(result.scenario_name) + std::string(file_label) +
+                                                  "-" + utc_timestamp() + ".json");
+  try {
+    write_file_atomically(results_file, text);
+  } catch (const std::system_error& e) {
+    err << kWhere << ": " << e.what() << '\n';
+    outcome.exit_code = kExitFailed;
+    return outcome;
+  }
+  outcome.summary = summary;
+  outcome.results_file = results_file;
+  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
+  if (result.interrupted) {
+    err << kWhere << ": interrupted after " << result.runs.size() << " of " << summary.runs_planned << " runs\n";
+    outcome.interrupted = true;
+    outcome.exit_code = kExitInterrupted;
+    return outcome;
+  }
+  bool all_valid = true;
+  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
+  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
+  outcome.exit_code = all_valid ? kExitOk : kExitFailed;
+  return outcome;
 }
 
 int run_run(const command& self, std::span<const std::string> args, std::ostream& out, std::ostream& err) {
@@ -247,7 +352,12 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
       "isolation", po::value<std::string>()->default_value("process"),
       "process (each run in a fresh child process of this binary, so no run inherits another's heap or "
       "threads, and a run that crashes or hangs fails alone) or none (every run in this process, for "
-      "debugging)")("format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
+      "debugging)")(
+      "work-scale", po::value<std::string>(),
+      "run the whole plan once per scale, e.g. 0.1,1,10, with every cpu_us and wait_us of the scenario multiplied "
+      "by it: a table and results file per scale, then overhead against request cost (a table, and "
+      "request-cost-*.svg and .json beside the results files)")(
+      "format", po::value<std::string>()->default_value("table"), "table, markdown or json, on stdout")(
       "out", po::value<std::string>()->default_value("results"), "directory for the results file");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::string>(), "scenario file or shipped scenario name")(
@@ -268,8 +378,17 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     return kExitUsage;
   }
   experiment_plan plan;
+  std::vector<double> work_scales;
   try {
     plan = build_plan(parsed.values);  // validated once the scenario's pipelines are applied
+    if (const auto v = optional_flag(parsed.values, "work-scale")) {
+      if (plan.transport == transport_kind::remote) {
+        throw flag_error("--work-scale",
+                         "scales the scenario of a graph built here; a running graph's services "
+                         "run theirs (serve a scaled scenario instead)");
+      }
+      work_scales = parse_work_scales(*v);
+    }
   } catch (const std::invalid_argument& e) {
     err << kWhere << ": " << e.what() << '\n';
     return kExitUsage;
@@ -316,72 +435,17 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
     return kExitUsage;
   }
 
-  experiment_result result;
-  try {
-    // Ctrl-C or SIGTERM: the experiment stops after cutting the run under way short.
-    const stop_signals signals(true);
-    progress_reporter progress(
-        err, live_progress(err),
-        {plan.rounds, 2 * (plan.warmup + plan.phase_duration), time_budget(plan), !plan.precision.empty()});
-    const graph_launcher launch = target ? remote_launcher(*loaded.value, plan, *target) : graph_launcher{};
-    const run_executor execute =
-        isolation == "process"
-            ? child_process_executor(child_command(args), run_time_limit(plan), &stop_signals::flag())
-            : run_executor{};
-    result = run_experiment(
-        *loaded.value, plan, [&progress](const progress_event& e) { progress.on_event(e); }, &stop_signals::flag(),
-        launch, execute);
-    // A running graph's spans are its exporters'; here the waterfall's trace comes from a run
-    // of its own, after the measured ones.
-    const std::optional<std::string> capture = capture_configuration(plan);
-    if (!target && capture && !result.interrupted && result.offered_rate > 0) {
-      err << "capturing the slowest trace under " << *capture << " for the report's waterfall\n";
-      result.slowest_trace = capture_slowest_trace(
-          *loaded.value, plan, {*capture, result.offered_rate, kCaptureDuration, result.graph_threads, plan.seed});
-    }
-    if (plan.pipeline && has_tail(plan) && !result.interrupted && result.offered_rate > 0) {
-      err << "sweeping the tail collector's memory against decision wait and load\n";
-      memory_sweep_options sweep;
-      sweep.offered_rate = result.offered_rate;
-      sweep.threads = result.graph_threads;
-      sweep.duration = plan.phase_duration;
-      sweep.stop = &stop_signals::flag();
-      result.memory_sweep = sweep_collector_memory(*loaded.value, plan, sweep);
-    }
-  } catch (const std::exception& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitFailed;
-  }
-  const experiment_summary summary = summarize_experiment(result);
-  const std::optional<pipeline_summary> pipelines = summarize_pipelines(result);
-  const nlohmann::ordered_json document = results_document(result, summary);
-  const std::string text = document.dump(2) + '\n';
-
-  if (format == "json") {
-    out << text;
-  } else {
-    const table_style style = format == "markdown" ? table_style::markdown : table_style::text;
-    out << render_overhead_table(summary, style);
-    if (pipelines) out << '\n' << render_pipeline_tables(*pipelines, style);
-  }
-  out << std::flush;
-
-  const fs::path results_file = out_dir / ("run-" + file_safe(result.scenario_name) + "-" + utc_timestamp() + ".json");
-  try {
-    write_file_atomically(results_file, text);
-  } catch (const std::system_error& e) {
-    err << kWhere << ": " << e.what() << '\n';
-    return kExitFailed;
-  }
-  err << "results written to " << results_file.string() << (result.interrupted ? " (incomplete)" : "") << '\n';
-  if (result.interrupted) {
-    err << kWhere << ": interrupted after " << result.runs.size() << " of " << summary.runs_planned << " runs\n";
-    return kExitInterrupted;
-  }
-  bool all_valid = true;
-  for (const run_record& r : result.runs) all_valid = all_valid && r.valid();
-  if (!all_valid) err << kWhere << ": some runs were invalid; their figures are left out of the deltas\n";
-  return all_valid ? kExitOk : kExitFailed;
+  // Ctrl-C or SIGTERM: the experiment under way stops after cutting its run short.
+  const stop_signals signals(true);
+  const experiment_output output{format, out_dir, target,
+                                 isolation == "process" ? child_command(args) : std::vector<std::string>{}};
+  const experiment_step one = [&](const services::scenario& s, const experiment_plan& p, bool print,
+                                  std::string_view label) {
+    return run_one_experiment(s, p, output, print, label, out, err);
+  };
+  if (work_scales.empty()) return one(*loaded.value, plan, true, "").exit_code;
+  return run_work_scales(work_scales, *loaded.value, plan,
+                         {format, out_dir, file_safe(loaded.value->name) + "-" + utc_timestamp()}, one, out, err);
 }
 
 }  // namespace
@@ -407,6 +471,13 @@ const command& run_command() {
       "table. --max-time alone only cuts the planned rounds short.\n"
       "Each run is a fresh child process of this binary (--isolation none keeps them all in this one); a\n"
       "run whose process crashes or overruns is listed as failed, with why, and the experiment goes on.\n"
+
+      "With --work-scale, the whole plan runs once per scale on the scenario with every cpu_us and\n"
+      "wait_us multiplied by it, each under its own heading with its own results file\n"
+      "(run-<scenario>-work<scale>-<UTC time>.json); then a table of overhead against request cost\n"
+      "(CPU/req and p50 latency changes against off's mean latency at each scale), drawn in\n"
+      "request-cost-<scenario>-<UTC time>.svg with its points in the .json beside it (as json, stdout\n"
+      "gets only those points). Ctrl-C keeps the finished scales' files and stops.\n"
       "Ctrl-C or SIGTERM stops after cutting the current run short and writes what finished, marked\n"
       "incomplete. Exits 2 for bad flags or an invalid scenario, 1 when the experiment failed or\n"
       "some runs were invalid (the results file is still written), 130 when interrupted.",
@@ -415,7 +486,8 @@ const command& run_command() {
       "  tracebench run --load 2000/s --format json --out /tmp/results my-graph.json\n"
       "  tracebench run --rounds 10 --format markdown checkout > overhead.md\n"
       "  tracebench run --target http://127.0.0.1:9001 --rates 1/1,1/16 chain.json\n"
-      "  tracebench run checkout --precision cpu=\u00b11% --precision throughput=\u00b11% --max-time 10m\n",
+      "  tracebench run checkout --precision cpu=\u00b11% --precision throughput=\u00b11% --max-time 10m\n"
+      "  tracebench run --work-scale 0.1,1,10 --rates 1/1,1/16 web-search\n",
       run_run};
   return kCommand;
 }

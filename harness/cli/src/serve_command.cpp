@@ -28,6 +28,7 @@
 #include "tracebench/services/scenario_loader.hpp"
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
+#include "tracebench/services/work_kernel.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
 #include "tracebench/tracer/composite_propagator.hpp"
 #include "tracebench/tracer/null_exporter.hpp"
@@ -260,13 +261,18 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
   }
 
   const stop_signals signals(true);  // before listening: a signal right after the line stops us cleanly
+  // Once, before serving, and reported through the control path: a remote experiment puts each
+  // process's calibration in its results, as an in-process one puts its own.
+  reported_work work{loaded.value->work, std::nullopt};
+  if (work.model == svc::work_model::compute) work.rate = svc::calibrate_work();
   // Declared before the graph, whose server calls it, so it outlives the graph.
-  serve_control control(plan.transport.local, plan.transport.peers, plan.tracing, exporters);
+  serve_control control(plan.transport.local, plan.transport.peers, plan.tracing, exporters, work);
   plan.transport.wire.control = control.handler();
   auto monitor = std::make_shared<svc::peer_monitor>();
   svc::graph_options options;
   options.threads = plan.threads;
   options.seed = plan.transport.seed;
+  if (work.rate) options.work_iterations_per_us = work.rate->iterations_per_us;
   options.instrument = control.instrumentation();
   options.make_transport = svc::make_peer_transport_factory(plan.transport, monitor);
   std::unique_ptr<svc::service_graph> graph;
@@ -318,7 +324,8 @@ int run_serve(const command& self, std::span<const std::string> args, std::ostre
       << ", errors " << get(served->errors) << ", bad requests " << bad << ", timeouts " << get(server.timeouts)
       << "; calls to peers " << get(client.opens) + get(client.reuses) << ", failed " << get(client.failures)
       << ", error replies " << get(client.error_responses) << "; spans exported " << spans.exported << ", dropped "
-      << spans.dropped << '\n'
+      << spans.dropped << "; work " << svc::to_string(work.model)
+      << (work.rate ? std::string(", ") + work.rate->describe() : "") << '\n'
       << std::flush;
   if (!flushed) err << kWhere << ": the exporter did not finish flushing within " << kFlushTimeout.count() << " s\n";
   return kExitOk;
@@ -337,8 +344,10 @@ const command& serve_command() {
       "Prints \"listening on ADDR:PORT\" as the first line on stderr once it serves. Traces as a\n"
       "run does, trace context in real headers; --export writes this process's spans. Stops at\n"
       "SIGINT or SIGTERM, after --duration or --max-requests: lets requests under way finish,\n"
-      "flushes the spans, prints its counters on stdout and exits 0. Exits 2 for bad flags, an\n"
-      "invalid scenario or a callee without a peer, 1 when it cannot listen.\n"
+      "flushes the spans, prints its counters on stdout and exits 0. With the compute work model it\n"
+      "calibrates its work kernel once before serving (about 50 ms of CPU) and reports the rate in\n"
+      "its control replies (so 'tracebench run --target' records every process's) and its counters.\n"
+      "Exits 2 for bad flags, an invalid scenario or a callee without a peer, 1 when it cannot listen.\n"
       "With --w3c-test-endpoint and no scenario it is the W3C Trace Context test suite's service:\n"
       "POST /test [{\"url\", \"arguments\"}, ...] POSTs each item's arguments to its url, in a child span.",
       "  tracebench serve --service backend --listen 127.0.0.1:9002 chain.json\n"

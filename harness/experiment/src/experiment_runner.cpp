@@ -15,8 +15,8 @@
 #include "tracebench/common/text_format.hpp"
 #include "tracebench/load/closed_loop.hpp"
 #include "tracebench/load/open_loop.hpp"
-#include "tracebench/results/closed_loop_sizing.hpp"
 #include "tracebench/results/adaptive_rounds.hpp"
+#include "tracebench/results/closed_loop_sizing.hpp"
 #include "tracebench/results/results_document.hpp"
 #include "tracebench/services/scenario_summary.hpp"
 #include "tracebench/services/work_kernel.hpp"
@@ -62,13 +62,10 @@ std::string too_few(std::uint64_t completed, std::chrono::nanoseconds window) {
 }  // namespace
 
 std::string run_request::to_json() const {
-  return nlohmann::json{{"configuration", configuration},
-                        {"round", round},
-                        {"offered_rate", offered_rate},
-                        {"work_iterations_per_us", work_iterations_per_us},
-                        {"size_closed_loop", size_closed_loop},
-                        {"concurrency", concurrency},
-                        {"capacity_window_ns", capacity_window.count()}}
+  return nlohmann::json{{"configuration", configuration}, {"round", round},
+                        {"offered_rate", offered_rate},   {"work_iterations_per_us", work_iterations_per_us},
+                        {"work_scale", work_scale},       {"size_closed_loop", size_closed_loop},
+                        {"concurrency", concurrency},     {"capacity_window_ns", capacity_window.count()}}
       .dump();
 }
 
@@ -80,6 +77,7 @@ run_request run_request::from_json(std::string_view text) {
     doc.at("round").get_to(r.round);
     doc.at("offered_rate").get_to(r.offered_rate);
     doc.at("work_iterations_per_us").get_to(r.work_iterations_per_us);
+    doc.at("work_scale").get_to(r.work_scale);
     doc.at("size_closed_loop").get_to(r.size_closed_loop);
     doc.at("concurrency").get_to(r.concurrency);
     r.capacity_window = std::chrono::nanoseconds(doc.at("capacity_window_ns").get<std::int64_t>());
@@ -288,6 +286,7 @@ experiment_result run_experiment(const services::scenario& s, const experiment_p
       // Round 0 starts with off: its capacity fixes the rate (rate 0 asks run_here to derive it).
       request.offered_rate = result.offered_rate;
       request.work_iterations_per_us = result.work ? result.work->iterations_per_us : 0;
+      request.work_scale = plan.work_scale;
       request.size_closed_loop = !result.sizing;
       if (result.sizing) {
         request.concurrency = result.sizing->concurrency;

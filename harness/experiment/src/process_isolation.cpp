@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tracebench/common/child_process.hpp"
+#include "tracebench/results/closed_loop_sizing.hpp"
 #include "tracebench/results/run_report.hpp"
 
 namespace tracebench::harness {
@@ -49,18 +50,34 @@ bool write_line(std::string line) {
 
 }  // namespace
 
-std::chrono::nanoseconds run_time_limit(const experiment_plan& plan) noexcept {
-  return 2 * 2 * (plan.warmup + plan.phase_duration) + kRunOverhead;
+std::chrono::nanoseconds run_time_limit(const experiment_plan& plan, const run_request& request) noexcept {
+  const std::chrono::nanoseconds longest = kMaxPhaseStretch * plan.phase_duration;
+  // Nine probes of at most 1 s after 0.5 s of warm-up, then a phase 1 that may be run again longer.
+  std::chrono::nanoseconds capacity = plan.phase_duration;
+  if (request.size_closed_loop) {
+    capacity = 9 * 1500ms + plan.phase_duration + longest;
+  } else if (request.capacity_window > std::chrono::nanoseconds(0)) {
+    capacity = request.capacity_window;
+  }
+  const std::chrono::nanoseconds latency =
+      request.offered_rate > 0 ? phase_length(plan.phase_duration, request.offered_rate) : longest;
+  return 2 * (2 * plan.warmup + capacity + latency) + kRunOverhead;
 }
 
-run_executor child_process_executor(std::vector<std::string> command, std::chrono::nanoseconds time_limit,
+run_executor child_process_executor(std::vector<std::string> command, const experiment_plan& plan,
                                     const std::atomic<bool>* stop) {
-  return [command = std::move(command), time_limit, stop](const run_request& request,
-                                                          const phase_callback& phase_started) {
+  return child_process_executor(
+      std::move(command), [plan](const run_request& request) { return run_time_limit(plan, request); }, stop);
+}
+
+run_executor child_process_executor(std::vector<std::string> command, run_time_limit_for time_limit,
+                                    const std::atomic<bool>* stop) {
+  return [command = std::move(command), time_limit = std::move(time_limit), stop](const run_request& request,
+                                                                                  const phase_callback& phase_started) {
     child_options options;
     options.argv = command;
     options.argv.push_back(request.to_json());
-    options.timeout = time_limit;
+    options.timeout = time_limit(request);
     options.stop = stop;
     std::optional<run_record> record;
     std::string problem;  // the child's own words, or what was wrong with its report

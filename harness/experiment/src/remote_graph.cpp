@@ -158,4 +158,19 @@ std::string check_remote_graph(const services::scenario& s, const net::http_url&
   return "";
 }
 
+std::vector<serve_process_work> read_remote_work(const net::http_url& entry) {
+  const json services = control_client(entry).post(kStatsPath, "{}");
+  std::vector<serve_process_work> out;
+  for (const auto& [name, stats] : services.items()) {
+    if (!stats.is_object() || !stats.contains("work")) continue;
+    try {
+      reported_work work = parse_work_document(stats["work"]);
+      out.push_back({name, work.model, work.rate});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("the graph at " + entry.authority + ": service " + name + ": " + e.what());
+    }
+  }
+  return out;
+}
+
 }  // namespace tracebench::harness

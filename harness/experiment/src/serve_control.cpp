@@ -80,11 +80,53 @@ asio::awaitable<svc::control_reply> run_control(serve_control* self, std::string
   co_return self->handle(target, body);
 }
 
+json work_document(svc::work_model model, const std::optional<svc::work_rate>& rate) {
+  json doc{{"model", std::string(svc::to_string(model))}};
+  if (model == svc::work_model::compute && rate) {
+    doc["iterations_per_us"] = rate->iterations_per_us;
+    doc["repetitions"] = rate->repetitions;
+    doc["run_us"] = rate->run_us;
+    doc["min_iterations_per_us"] = rate->min_iterations_per_us;
+    doc["max_iterations_per_us"] = rate->max_iterations_per_us;
+  }
+  return doc;
+}
+
+reported_work parse_work_document(const json& work) {
+  if (!work.is_object() || !work.contains("model") || !work["model"].is_string()) {
+    throw std::runtime_error("its work is not {\"model\": ...}");
+  }
+  reported_work out;
+  const std::string model = work["model"].get<std::string>();
+  if (model == svc::to_string(svc::work_model::spin)) {
+    out.model = svc::work_model::spin;
+    return out;
+  }
+  if (model != svc::to_string(svc::work_model::compute))
+    throw std::runtime_error("unknown work model \"" + model + "\"");
+  const auto number = [&](const char* key) {
+    if (!work.contains(key) || !work[key].is_number() || !(work[key].get<double>() >= 0)) {
+      throw std::runtime_error(std::string("its compute work has no calibration ") + key);
+    }
+    return work[key].get<double>();
+  };
+  svc::work_rate rate;
+  rate.iterations_per_us = number("iterations_per_us");
+  rate.repetitions = static_cast<unsigned>(number("repetitions"));
+  rate.run_us = number("run_us");
+  rate.min_iterations_per_us = number("min_iterations_per_us");
+  rate.max_iterations_per_us = number("max_iterations_per_us");
+  if (!(rate.iterations_per_us > 0)) throw std::runtime_error("its calibration has no iterations per us");
+  out.rate = rate;
+  return out;
+}
+
 serve_control::serve_control(std::string service, std::vector<svc::remote_peer> peers, svc::tracing_config tracing,
-                             exporter_factory make_exporter)
+                             exporter_factory make_exporter, reported_work work)
     : service_(std::move(service)),
       peers_(std::move(peers)),
       make_exporter_(std::move(make_exporter)),
+      work_report_(work_document(work.model, work.rate)),
       work_(asio::make_work_guard(io_)),
       tracing_(std::move(tracing)) {
   exporter_ = make_exporter_();
@@ -224,6 +266,7 @@ json serve_control::own_stats() const {
   if (const auto* counting = dynamic_cast<const tracer::null_exporter*>(exporter_.get())) {
     stats["bytes_encoded"] = counting->bytes_encoded();
   }
+  stats["work"] = work_report_;
   return stats;
 }
 

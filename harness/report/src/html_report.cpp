@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "report_charts.hpp"
+#include "tracebench/common/text_format.hpp"
 #include "tracebench/report/report_content.hpp"
+#include "tracebench/report/request_cost_report.hpp"
 
 #ifndef TRACEBENCH_REPORT_ASSETS_DIR
 #define TRACEBENCH_REPORT_ASSETS_DIR "harness/report-assets/node_modules"
@@ -344,6 +346,36 @@ std::string render_html_report(const results_file& results, const std::filesyste
   }
   out << "<script type=\"application/json\" id=\"chart-specs\">" << json_for_script(specs) << "</script>\n"
       << "<script>" << kEmbedScript << "</script>\n</body>\n</html>\n";
+  return out.str();
+}
+
+std::string render_request_cost_html(const request_cost_points& points) {
+  const std::string title = "Overhead against request cost: " + points.scenario_name;
+  report_table table{"request-cost", "Points", {}, {}};
+  std::vector<std::vector<std::string>> rows = request_cost_rows(points, true);
+  table.header = std::move(rows.front());
+  table.rows.assign(std::make_move_iterator(rows.begin() + 1), std::make_move_iterator(rows.end()));
+
+  std::ostringstream out;
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<meta name=\"generator\" content=\"tracebench report\">\n"
+      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n"
+      << "<header>\n<h1>" << escape_html(title) << "</h1>\n<p class=\"subtitle\">" << points.scales.size()
+      << " work scales; each multiplies every cpu_us and wait_us of the scenario.</p>\n</header>\n"
+      << "<section id=\"chart-request-cost\" class=\"chart\">\n"
+      << render_request_cost_svg(points) << "</section>\n";
+  write_table(out, table);
+  out << "<section class=\"notes\">\n<p>"
+      << escape_html(
+             "Median of per-round changes against the same round's off "
+             "run [95% interval]; ~ = within noise.")
+      << "</p>\n</section>\n<section id=\"sources\">\n<h2>Results files</h2>\n<ul>\n";
+  for (const request_cost_scale& scale : points.scales) {
+    out << "<li>" << escape_html(printf_string("x%g: ", scale.work_scale) + scale.results_file)
+        << (scale.complete ? "" : " (incomplete)") << "</li>\n";
+  }
+  out << "</ul>\n</section>\n<footer>Made by tracebench report.</footer>\n</main>\n</body>\n</html>\n";
   return out.str();
 }
 

@@ -130,8 +130,16 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const results_
   add("build type", "build_type");
   add("git commit", "git_commit");
   if (const auto work = env.find("work"); work != env.end() && work->is_object()) {
-    rows.emplace_back("work model",
-                      text_of(work->value("model", json())) + ", " + text_of(work->value("calibration", json())));
+    std::string text = text_of(work->value("model", json())) + ", " + text_of(work->value("calibration", json()));
+    // A remote graph's: each serve process's own calibration, by the service it serves.
+    const json processes = work->value("processes", json::array());
+    for (std::size_t i = 0; processes.is_array() && i < processes.size(); ++i) {
+      const json& p = processes[i];
+      if (!p.is_object()) continue;
+      text.append(i == 0 ? ": " : "; ").append(text_of(p.value("service", json()))).append(" ");
+      text += p.contains("calibration") ? text_of(p["calibration"]) : text_of(p.value("model", json()));
+    }
+    rows.emplace_back("work model", text);
   }
   const json& plan = results.document.at("plan");
   const auto plan_value = [&](const char* key) {

@@ -65,8 +65,11 @@ std::string experiment_setup_line(const experiment_summary& summary) {
   const std::string where = summary.transport == transport_kind::remote     ? "the running graph at " + summary.target
                             : summary.transport == transport_kind::loopback ? threads + "HTTP over loopback"
                                                                             : threads + "in-process";
-  return std::to_string(summary.rounds) + " rounds, " + where + ", open loop at " +
-         format_thousands(summary.offered_rate) + "/s";
+  std::string line = std::to_string(summary.rounds) + " rounds, " + where + ", open loop at " +
+                     format_thousands(summary.offered_rate) + "/s";
+  // Only when scaled: every other run's line stays as it always was.
+  if (summary.work_scale != 1.0) line += printf_string(", work x%g (every cpu_us and wait_us)", summary.work_scale);
+  return line;
 }
 
 std::vector<std::string> summary_warnings(const experiment_summary& summary) {

@@ -27,7 +27,8 @@ namespace tracebench::harness {
 // Spans, OTLP/JSON and zstd bytes per day at the configuration's sampled fraction; "-" each
 // without a projection.
 [[nodiscard]] std::vector<std::string> projection_cells(const configuration_summary& row);
-// "3 rounds, 1 executor thread, in-process, open loop at 1,411/s"
+// "3 rounds, 1 executor thread, in-process, open loop at 1,411/s", and ", work x0.5 (...)" when
+// the scenario's work was scaled
 [[nodiscard]] std::string experiment_setup_line(const experiment_summary& summary);
 // Debug build, interrupted, loaded machine: each one sentence, none when all is well.
 [[nodiscard]] std::vector<std::string> summary_warnings(const experiment_summary& summary);

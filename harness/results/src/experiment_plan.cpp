@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -86,6 +87,9 @@ void validate(const experiment_plan& plan) {
   if (plan.phase_duration.count() <= 0) throw std::invalid_argument("experiment: phase duration must be above 0");
   if (plan.warmup.count() < 0) throw std::invalid_argument("experiment: warm-up must not be negative");
   if (plan.lag_bound.count() <= 0) throw std::invalid_argument("experiment: lag bound must be above 0");
+  if (!(plan.work_scale > 0) || !std::isfinite(plan.work_scale)) {
+    throw std::invalid_argument("experiment: work scale must be a finite number above 0");
+  }
   if (plan.load.value <= 0 || (plan.load.type == offered_load::kind::fraction && plan.load.value > 1)) {
     throw std::invalid_argument("experiment: load must be a fraction in (0, 1] or a rate above 0");
   }

@@ -180,6 +180,7 @@ experiment_summary summarize_experiment(const experiment_result& result) {
   out.graph_threads = result.graph_threads;
   out.transport = result.plan.transport;
   out.target = result.plan.target;
+  out.work_scale = result.plan.work_scale;
   out.interrupted = result.interrupted;
   out.debug_build = result.debug_build;
   out.runs_done = result.runs.size();

@@ -69,6 +69,7 @@ json plan_document(const experiment_plan& plan) {
           {"transport", transport_name(plan.transport)},
           {"target", plan.target},
           {"isolation", isolation_name(plan.isolation)},
+          {"work_scale", plan.work_scale},
           {"graph_threads", plan.transport == transport_kind::remote ? 0U : graph_threads_for(plan)},
           {"load",
            {{"kind", plan.load.type == offered_load::kind::rate ? "rate" : "fraction"},
@@ -338,6 +339,22 @@ json results_document(const experiment_result& result, const experiment_summary&
     environment["work"] = {{"model", "compute"},
                            {"iterations_per_us", result.work->iterations_per_us},
                            {"calibration", result.work->describe()}};
+  }
+  if (!result.remote_work.empty()) {
+    // Each serve process calibrated itself: the model is theirs, one entry per process.
+    json processes = json::array();
+    std::size_t spin = 0;
+    for (const serve_process_work& p : result.remote_work) {
+      json entry = {{"service", p.service}, {"model", std::string(services::to_string(p.model))}};
+      if (p.rate) {
+        entry["iterations_per_us"] = p.rate->iterations_per_us;
+        entry["calibration"] = p.rate->describe();
+      }
+      spin += p.model == services::work_model::spin ? 1 : 0;
+      processes.push_back(std::move(entry));
+    }
+    const char* model = spin == 0 ? "compute" : spin == result.remote_work.size() ? "spin" : "mixed";
+    environment["work"] = {{"model", model}, {"calibration", "per serve process"}, {"processes", std::move(processes)}};
   }
   return {{"schema", kResultsSchema},
           {"complete", !result.interrupted},

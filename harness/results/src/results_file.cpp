@@ -269,6 +269,8 @@ results_file parse_results_file(const nlohmann::ordered_json& document, std::str
   const json& plan = r.object(document, "plan", "");
   s.transport = read_transport(r, plan);
   s.target = r.string(plan, "target", "/plan");
+  s.work_scale = r.optional_number(plan, "work_scale", "/plan").value_or(1.0);  // older files: as written
+  if (!(s.work_scale > 0)) r.fail("/plan/work_scale", "expected a number above 0");
   s.lag_bound = std::chrono::nanoseconds(r.integer(plan, "lag_bound_ns", "/plan"));
   s.lag_bound_adapts = r.boolean(plan, "lag_bound_adapts", "/plan");
   s.graph_threads = r.small_count(document, "graph_threads", "");

@@ -37,6 +37,7 @@ struct run_request {
   unsigned round = 0;
   double offered_rate = 0;            // phase 2's; 0 derives it from this run's capacity (round 0's off)
   double work_iterations_per_us = 0;  // the compute model's calibration; 0 for spin and remote graphs
+  double work_scale = 1;              // the plan's: a child applies it to the scenario it loads
   // Round 1's off run sizes the closed loop for every run (closed_loop_sizing): it probes for the
   // concurrency unless the plan fixes it, and lengthens phase 1 when it completes too few requests.
   bool size_closed_loop = false;

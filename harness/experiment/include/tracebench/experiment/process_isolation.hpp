@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,14 +16,20 @@
 
 namespace tracebench::harness {
 
-// How long a run of `plan` may take before its process is killed: twice both phases with their
-// warm-ups, plus the open loop's drain and room to build and tear down a graph.
-[[nodiscard]] std::chrono::nanoseconds run_time_limit(const experiment_plan& plan) noexcept;
+// How long `request`'s run of `plan` may take before its process is killed: twice both phases
+// with their warm-ups (as lengthened, and the probes when it sizes the closed loop), plus the open
+// loop's drain and room to build and tear down a graph.
+[[nodiscard]] std::chrono::nanoseconds run_time_limit(const experiment_plan& plan, const run_request& request) noexcept;
+
+using run_time_limit_for = std::function<std::chrono::nanoseconds(const run_request&)>;
 
 // Runs each request as `command` plus the request (its to_json()) as one more argument, within
-// `time_limit`; on `stop` the child gets SIGTERM (then SIGKILL). A child that crashes, is killed,
-// overruns or reports nothing comes back as a failed run naming why.
-[[nodiscard]] run_executor child_process_executor(std::vector<std::string> command, std::chrono::nanoseconds time_limit,
+// `time_limit(request)`; on `stop` the child gets SIGTERM (then SIGKILL). A child that crashes, is
+// killed, overruns or reports nothing comes back as a failed run naming why.
+[[nodiscard]] run_executor child_process_executor(std::vector<std::string> command, run_time_limit_for time_limit,
+                                                  const std::atomic<bool>* stop);
+// The same with run_time_limit(plan, request).
+[[nodiscard]] run_executor child_process_executor(std::vector<std::string> command, const experiment_plan& plan,
                                                   const std::atomic<bool>* stop);
 
 // The child's side: run_here, reporting to the parent. Returns the process's exit code.

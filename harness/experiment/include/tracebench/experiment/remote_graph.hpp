@@ -6,10 +6,12 @@
 // started with a tracing configuration's propagators as wanted; their exporters are theirs.
 
 #include <string>
+#include <vector>
 
 #include "tracebench/experiment/run_graph.hpp"
 #include "tracebench/net/http_url.hpp"
 #include "tracebench/results/experiment_plan.hpp"
+#include "tracebench/results/run_record.hpp"
 #include "tracebench/services/scenario.hpp"
 
 namespace tracebench::harness {
@@ -22,5 +24,10 @@ namespace tracebench::harness {
 // Asks the graph for its counters: "" when it answers and runs every service of `s` tracebench
 // runs (every one not external), else one line saying what is wrong.
 [[nodiscard]] std::string check_remote_graph(const services::scenario& s, const net::http_url& entry);
+
+// Every serve process's work model and calibration, as the graph at `entry` reports them, by
+// service name; a process too old to report its work is left out. Throws std::runtime_error (one
+// line naming the graph, and the service when its report is malformed).
+[[nodiscard]] std::vector<serve_process_work> read_remote_work(const net::http_url& entry);
 
 }  // namespace tracebench::harness

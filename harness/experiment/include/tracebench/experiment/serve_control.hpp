@@ -11,10 +11,10 @@
 // the whole graph, and each answers with the counters of every service it reached:
 //   {"services": {"NAME": {"tracing": "1/16", "requests": N, "errors": N, "cpu_ns": N,
 //                          "spans": {"started": N, "sampled": N, "exported": N, "dropped": N},
-//                          "bytes_encoded": N}}}
-// where requests, errors and spans count since the latest configure, and cpu_ns is the
-// process's CPU time since it started. Failures answer 502 (a peer) or 400 (the request), with
-// {"error": "one line"}.
+//                          "bytes_encoded": N, "work": {...}}}}
+// where requests, errors and spans count since the latest configure, cpu_ns is the process's
+// CPU time since it started, and work is its work model with the calibration it made at start
+// (work_document). Failures answer 502 (a peer) or 400 (the request), with {"error": "one line"}.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "tracebench/services/peer_transport.hpp"
 #include "tracebench/services/service_graph.hpp"
 #include "tracebench/services/tracing_config.hpp"
+#include "tracebench/services/work_kernel.hpp"
 #include "tracebench/tracer/batch_processor.hpp"
 #include "tracebench/tracer/http_post.hpp"
 #include "tracebench/tracer/span_exporter.hpp"
@@ -52,6 +54,17 @@ inline constexpr std::string_view kStatsPath = "/tracebench/stats";
 
 using exporter_factory = std::function<std::shared_ptr<tracer::span_exporter>()>;
 
+// A serve process's work model as its control replies carry it: {"model": "compute",
+// "iterations_per_us", "repetitions", "run_us", "min_iterations_per_us", "max_iterations_per_us"},
+// or {"model": "spin"} alone (`rate` empty). parse_work_document reads it back; it throws
+// std::runtime_error (one line) for anything else.
+[[nodiscard]] nlohmann::json work_document(services::work_model model, const std::optional<services::work_rate>& rate);
+struct reported_work {
+  services::work_model model = services::work_model::compute;
+  std::optional<services::work_rate> rate;  // compute only
+};
+[[nodiscard]] reported_work parse_work_document(const nlohmann::json& work);
+
 // For an exporter that must live as long as the process (a file, a collector connection): each
 // processor gets a handle that exports through it under a lock (an old processor may still be
 // flushing while the new one exports) and whose shutdown leaves it open.
@@ -59,9 +72,10 @@ using exporter_factory = std::function<std::shared_ptr<tracer::span_exporter>()>
 
 class serve_control {
  public:
-  // `tracing` is the configuration until the first configure (its propagators stay for good).
+  // `tracing` is the configuration until the first configure (its propagators stay for good);
+  // `work`, what the graph's work model is and how it was calibrated, for every reply.
   serve_control(std::string service, std::vector<services::remote_peer> peers, services::tracing_config tracing,
-                exporter_factory make_exporter);
+                exporter_factory make_exporter, reported_work work);
   ~serve_control();
   serve_control(const serve_control&) = delete;
   serve_control& operator=(const serve_control&) = delete;
@@ -93,6 +107,7 @@ class serve_control {
   std::string service_;
   std::vector<services::remote_peer> peers_;
   exporter_factory make_exporter_;
+  nlohmann::json work_report_;  // work_document() of the graph's work model
   boost::asio::io_context io_;  // the control thread's
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;

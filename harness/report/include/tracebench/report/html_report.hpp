@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tracebench/results/request_cost.hpp"
 #include "tracebench/results/results_file.hpp"
 
 namespace tracebench::harness {
@@ -22,5 +23,9 @@ class report_assets_error : public std::runtime_error {
 
 // Throws report_assets_error when a library file is missing under `assets`.
 [[nodiscard]] std::string render_html_report(const results_file& results, const std::filesystem::path& assets);
+
+// Overhead against request cost from several results files: the chart as inline SVG
+// (render_request_cost_svg) above its table, in the report's style. Needs no assets: no script.
+[[nodiscard]] std::string render_request_cost_html(const request_cost_points& points);
 
 }  // namespace tracebench::harness

@@ -59,6 +59,9 @@ struct experiment_plan {
   transport_kind transport = transport_kind::inproc;
   std::string target;                                  // remote only: the entry service's URL
   isolation_kind isolation = isolation_kind::process;  // run_experiment sets it to what it did
+  // What every service's cpu_us and wait_us were multiplied by (services::scale_work), for
+  // overhead against request cost; whoever builds the graph applies it, the plan records it.
+  double work_scale = 1.0;
   // Open-loop send-lag p99 above which a run is invalid; see open_loop_options::lag_bound.
   std::chrono::nanoseconds lag_bound = std::chrono::milliseconds(1);
   // Raise each run's bound to open_loop_options::lag_share_of_latency of its own p99 latency:

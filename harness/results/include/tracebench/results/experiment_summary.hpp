@@ -112,7 +112,8 @@ struct experiment_summary {
   std::optional<closed_loop_sizing> sizing;  // experiment_result's
   unsigned graph_threads = 0;
   transport_kind transport = transport_kind::inproc;
-  std::string target;  // remote: the entry's URL
+  std::string target;       // remote: the entry's URL
+  double work_scale = 1.0;  // the plan's: every cpu_us and wait_us multiplied by it
   bool interrupted = false;
   bool debug_build = false;  // experiment_result's
   std::size_t runs_done = 0;

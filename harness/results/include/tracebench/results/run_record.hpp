@@ -74,6 +74,14 @@ struct run_record {
   [[nodiscard]] bool loaded() const noexcept { return load && load->other_cores > kLoadedMachineCores; }
 };
 
+// The work model of one `tracebench serve` process of a remote graph, as it reported it: each
+// process calibrates its own kernel at start, on whatever core and machine it runs.
+struct serve_process_work {
+  std::string service;  // the service the process serves
+  services::work_model model = services::work_model::compute;
+  std::optional<services::work_rate> rate;  // compute only
+};
+
 struct experiment_result {
   std::string scenario_name;
   experiment_plan plan;
@@ -91,6 +99,8 @@ struct experiment_result {
   // The compute work model's rate, calibrated once before the first run and used by every run's
   // graph; empty for the spin model and for remote graphs (each serve process calibrates its own).
   std::optional<services::work_rate> work;
+  // Remote graphs: every serve process's work model and calibration, by service; empty otherwise.
+  std::vector<serve_process_work> remote_work;
   double spans_per_request = 0;                      // scenario_summary's, at 1/1
   double hops_per_request = 0;                       // calls_per_request()
   std::optional<double> projected_spans_per_second;  // at the scenario's production rate
