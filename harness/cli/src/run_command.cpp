@@ -306,9 +306,10 @@ int run_run(const command& self, std::span<const std::string> args, std::ostream
   flags.add_options()("rates", po::value<std::string>(),
                       "sampling ratios to compare with off and never, e.g. 1/1,1/16,1/1024, or none "
                       "(default: 1/1,1/2,1/4,1/16,1/1024)")("rounds", po::value<std::string>(),
-                                                            "rounds, each running every configuration (default 10)")(
-      "duration", po::value<std::string>(), "measured seconds per phase, e.g. 0.5 (default 3)")(
-      "warmup", po::value<std::string>(), "discarded seconds before each phase (default 1)")(
+                                                            "rounds, each running every configuration (default 40)")(
+      "duration", po::value<std::string>(),
+      "measured seconds per phase, e.g. 1 (default 0.5, lengthened when a phase would complete under 200 requests)")(
+      "warmup", po::value<std::string>(), "discarded seconds before each phase (default 0.25)")(
       "load", po::value<std::string>(),
       "open-loop load: fraction of off capacity (0.5, 50%) or rate (2000/s); "
       "default 50%")("threads", po::value<std::string>(),

@@ -33,22 +33,23 @@ bool stopping(const std::atomic<bool>* stop) noexcept {
   return stop != nullptr && stop->load(std::memory_order_relaxed);
 }
 
-// A probe's measured window: long enough for a few hundred requests of a fast graph, short
-// enough that up to nine probes cost less than one run.
-std::chrono::nanoseconds probe_window(const experiment_plan& plan) {
-  return std::clamp<std::chrono::nanoseconds>(plan.phase_duration / 4, 250ms, 1s);
+// A probe's measured window: long enough for a few hundred requests of a fast graph and for ten
+// request latencies (the last probe's) of a slow one, short enough that nine probes stay cheap.
+std::chrono::nanoseconds probe_window(const experiment_plan& plan, std::chrono::nanoseconds latency) {
+  return std::clamp<std::chrono::nanoseconds>(std::max(plan.phase_duration / 4, 10 * latency), 250ms, 3s);
 }
 
 // Doubles the closed loop's slots from kFirstConcurrency until throughput stops growing; a fixed
 // plan.concurrency, or a remote graph (whose connections are opened before the run), skips it.
-closed_loop_sizing size_concurrency(const experiment_plan& plan, const std::function<double(unsigned)>& throughput_at) {
+closed_loop_sizing size_concurrency(const experiment_plan& plan,
+                                    const std::function<closed_loop_result(unsigned)>& probe_at) {
   if (plan.concurrency > 0 || plan.transport == transport_kind::remote) {
     closed_loop_sizing fixed;
     fixed.concurrency = plan.concurrency > 0 ? plan.concurrency : kFirstConcurrency;
     return fixed;
   }
   std::vector<concurrency_probe> probes;
-  while (const std::optional<unsigned> next = next_probe(probes)) probes.push_back({*next, throughput_at(*next)});
+  while (const std::optional<unsigned> next = next_probe(probes)) probes.push_back({*next, probe_at(*next).throughput});
   return choose_concurrency(probes);
 }
 
@@ -118,9 +119,12 @@ run_record run_here(const services::scenario& s, const experiment_plan& plan, co
   };
   closed_loop_sizing sizing;
   if (request.size_closed_loop) {
+    std::chrono::nanoseconds latency{0};  // the last probe's mean
     sizing = size_concurrency(plan, [&](unsigned concurrency) {
-      const std::chrono::nanoseconds probe = probe_window(plan);
-      return closed_loop(concurrency, probe / 2, probe).throughput;
+      const std::chrono::nanoseconds probe = probe_window(plan, latency);
+      closed_loop_result r = closed_loop(concurrency, std::max(probe / 2, 4 * latency), probe);
+      latency = std::chrono::nanoseconds(static_cast<std::int64_t>(r.latency.mean()));
+      return r;
     });
     sizing.capacity_window = plan.phase_duration;
   } else {

@@ -52,10 +52,10 @@ bool write_line(std::string line) {
 
 std::chrono::nanoseconds run_time_limit(const experiment_plan& plan, const run_request& request) noexcept {
   const std::chrono::nanoseconds longest = kMaxPhaseStretch * plan.phase_duration;
-  // Nine probes of at most 1 s after 0.5 s of warm-up, then a phase 1 that may be run again longer.
+  // Nine probes of at most 3 s after their warm-up, then a phase 1 that may be run again longer.
   std::chrono::nanoseconds capacity = plan.phase_duration;
   if (request.size_closed_loop) {
-    capacity = 9 * 1500ms + plan.phase_duration + longest;
+    capacity = 9 * 6s + plan.phase_duration + longest;
   } else if (request.capacity_window > std::chrono::nanoseconds(0)) {
     capacity = request.capacity_window;
   }

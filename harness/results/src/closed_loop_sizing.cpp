@@ -24,7 +24,7 @@ closed_loop_sizing choose_concurrency(std::span<const concurrency_probe> probes)
   sizing.probes.assign(probes.begin(), probes.end());
   for (std::size_t i = 1; i < probes.size(); ++i) {
     if (saturated(probes[i - 1], probes[i])) {
-      sizing.concurrency = probes[i].concurrency;
+      sizing.concurrency = probes[i - 1].concurrency;
       return sizing;
     }
   }

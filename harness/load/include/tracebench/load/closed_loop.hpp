@@ -15,9 +15,10 @@
 namespace tracebench::harness {
 
 struct closed_loop_options {
-  unsigned concurrency = 1;                                       // requests in flight; > 0
-  std::chrono::nanoseconds duration = std::chrono::seconds(1);    // warm-up included
-  std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);  // < duration
+  unsigned concurrency = 1;                                     // requests in flight; > 0
+  std::chrono::nanoseconds duration = std::chrono::seconds(1);  // warm-up included
+  // < duration; slots start spread over its first half, so they do not run in lockstep
+  std::chrono::nanoseconds warmup = std::chrono::nanoseconds(0);
   // How long after the end replies may still come; a slot still waiting then counts its request
   // lost. A slot never sends a second request while one is in flight, whatever this is.
   std::chrono::nanoseconds reply_timeout = std::chrono::seconds(1);

@@ -43,7 +43,8 @@ struct closed_loop_sizing {
 [[nodiscard]] std::optional<unsigned> next_probe(std::span<const concurrency_probe> probes);
 
 // The probes' verdict: the first concurrency whose doubling grew throughput by no more than
-// kSaturationGrowth (the saturated one), or kMaxConcurrency and wait_bound when none did.
+// kSaturationGrowth (it saturates the graph already; more in flight would only queue), or
+// kMaxConcurrency and wait_bound when none did.
 [[nodiscard]] closed_loop_sizing choose_concurrency(std::span<const concurrency_probe> probes);
 
 // A phase of `planned` length that completes `rate` requests per second, lengthened (by 25%

@@ -45,13 +45,16 @@ enum class isolation_kind : std::uint8_t { process, none };
 struct experiment_plan {
   // Names tracing_config::parse accepts; "off" is required, as the baseline of every delta.
   std::vector<std::string> configurations = default_configurations();
-  // Many short rounds rather than a few long ones: a delta is taken within a round, so drift
-  // inside one round is the noise it cannot cancel, and on a shared VM whose speed wanders by
-  // 2x within a minute that matters more than the length of each phase. Ten rounds also give a
-  // 95% interval from order statistics (five reach only 94%). About 10 minutes for 7 configurations.
-  unsigned rounds = 10;
-  std::chrono::nanoseconds phase_duration = std::chrono::seconds(3);  // measured, per phase
-  std::chrono::nanoseconds warmup = std::chrono::seconds(1);          // before each phase, discarded
+  // Many short rounds rather than a few long ones, chosen by measurement (README, "Choosing the
+  // defaults"): on this 2-vCPU VM, web-search's A/A row in the same 92 s of running came out at
+  // +-10.6% (CPU/req) with 10 rounds of 1 s phases, +-5.8% with 20 of 0.5 s and +-5.8% with 40 of
+  // 0.25 s. A process's speed here wanders run to run, not within a run, so the interval narrows
+  // with the number of paired runs, not their length. 0.5 s keeps a warm-up of several request
+  // latencies for slower graphs (a phase that completes under 200 requests is lengthened anyway).
+  // 40 rounds of the 8 default configurations take about 9 minutes.
+  unsigned rounds = 40;
+  std::chrono::nanoseconds phase_duration = std::chrono::milliseconds(500);  // measured, per phase
+  std::chrono::nanoseconds warmup = std::chrono::milliseconds(250);          // before each phase, discarded
   // Closed-loop requests in flight; 0 chooses them by probing in round 1's off run (closed_loop_sizing).
   unsigned concurrency = 0;
   unsigned graph_threads = 0;  // executor threads per service graph; 0: default_graph_threads()
