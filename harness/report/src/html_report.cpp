@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "markup_escape.hpp"
 #include "report_charts.hpp"
 #include "tracebench/common/text_format.hpp"
 #include "tracebench/report/report_content.hpp"
@@ -110,33 +111,6 @@ std::string json_for_script(const json& value) {
   return out;
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 constexpr std::string_view kStyle = R"(
 :root { color-scheme: light; }
 body { margin: 0; color: #1f2328; background: #fff;
@@ -188,7 +162,7 @@ std::string cell_html(std::string_view cell) {
     if (cell[i] == ' ' && (i + 1 >= cell.size() || cell[i + 1] != '[')) {
       out += "&nbsp;";
     } else {
-      out += escape_html(cell.substr(i, 1));
+      out += escape_markup(cell.substr(i, 1));
     }
   }
   return out;
@@ -196,7 +170,7 @@ std::string cell_html(std::string_view cell) {
 
 void write_table_wrap(std::ostream& out, const report_table& table) {
   out << "<div class=\"table-wrap\"><table>\n<thead><tr>";
-  for (const std::string& cell : table.header) out << "<th>" << escape_html(cell) << "</th>";
+  for (const std::string& cell : table.header) out << "<th>" << escape_markup(cell) << "</th>";
   out << "</tr></thead>\n<tbody>\n";
   for (const std::vector<std::string>& row : table.rows) {
     out << "<tr>";
@@ -208,7 +182,7 @@ void write_table_wrap(std::ostream& out, const report_table& table) {
 
 void write_table(std::ostream& out, const report_table& table) {
   if (table.header.empty() && table.rows.empty()) return;
-  out << "<section id=\"" << escape_html(table.id) << "\">\n<h2>" << escape_html(table.title) << "</h2>\n";
+  out << "<section id=\"" << escape_markup(table.id) << "\">\n<h2>" << escape_markup(table.title) << "</h2>\n";
   write_table_wrap(out, table);
   out << "</section>\n";
 }
@@ -218,23 +192,23 @@ void write_table(std::ostream& out, const report_table& table) {
 void write_pipelines(std::ostream& out, const report_content& content) {
   if (content.pipeline_tables.empty()) return;
   const report_table& first = content.pipeline_tables.front();
-  out << "<section id=\"" << escape_html(first.id) << "\" class=\"pipelines\">\n<h2>" << escape_html(first.title)
+  out << "<section id=\"" << escape_markup(first.id) << "\" class=\"pipelines\">\n<h2>" << escape_markup(first.title)
       << "</h2>\n";
   write_table_wrap(out, first);
   for (std::size_t i = 1; i < content.pipeline_tables.size(); ++i) {
     const report_table& table = content.pipeline_tables[i];
-    out << "<section id=\"" << escape_html(table.id) << "\">\n<h3>" << escape_html(table.title) << "</h3>\n";
+    out << "<section id=\"" << escape_markup(table.id) << "\">\n<h3>" << escape_markup(table.title) << "</h3>\n";
     write_table_wrap(out, table);
     out << "</section>\n";
   }
   out << "<div class=\"notes\">\n";
-  for (const std::string& note : content.pipeline_notes) out << "<p>" << escape_html(note) << "</p>\n";
+  for (const std::string& note : content.pipeline_notes) out << "<p>" << escape_markup(note) << "</p>\n";
   out << "</div>\n</section>\n";
 }
 
 void write_list(std::ostream& out, std::string_view css_class, const std::vector<std::string>& items) {
   out << "<ul class=\"" << css_class << "\">\n";
-  for (const std::string& item : items) out << "<li>" << escape_html(item) << "</li>\n";
+  for (const std::string& item : items) out << "<li>" << escape_markup(item) << "</li>\n";
   out << "</ul>\n";
 }
 
@@ -249,25 +223,25 @@ void write_text(std::ostream& out, const report_content& content) {
   }
   write_table(out, content.volume);
   if (!content.memory.rows.empty()) {
-    out << "<section id=\"" << escape_html(content.memory.id) << "\">\n<h2>" << escape_html(content.memory.title)
+    out << "<section id=\"" << escape_markup(content.memory.id) << "\">\n<h2>" << escape_markup(content.memory.title)
         << "</h2>\n";
     write_table_wrap(out, content.memory);
-    out << "<p class=\"memory-note\">" << escape_html(content.memory_note) << "</p>\n</section>\n";
+    out << "<p class=\"memory-note\">" << escape_markup(content.memory_note) << "</p>\n</section>\n";
   }
   if (!content.notes.empty()) {
     out << "<section class=\"notes\">\n";
-    for (const std::string& note : content.notes) out << "<p>" << escape_html(note) << "</p>\n";
+    for (const std::string& note : content.notes) out << "<p>" << escape_markup(note) << "</p>\n";
     out << "</section>\n";
   }
   if (!content.generator_health.empty()) {
-    out << "<p class=\"generator-health\">" << escape_html(content.generator_health) << "</p>\n";
+    out << "<p class=\"generator-health\">" << escape_markup(content.generator_health) << "</p>\n";
   }
-  if (!content.projection.empty()) out << "<p class=\"projection\">" << escape_html(content.projection) << "</p>\n";
+  if (!content.projection.empty()) out << "<p class=\"projection\">" << escape_markup(content.projection) << "</p>\n";
   write_pipelines(out, content);
   if (!content.environment.empty()) {
     out << "<section id=\"environment\">\n<h2>Environment</h2>\n<dl class=\"environment\">\n";
     for (const auto& [label, value] : content.environment) {
-      out << "<dt>" << escape_html(label) << "</dt><dd>" << escape_html(value) << "</dd>\n";
+      out << "<dt>" << escape_markup(label) << "</dt><dd>" << escape_markup(value) << "</dd>\n";
     }
     out << "</dl>\n</section>\n";
   }
@@ -280,11 +254,11 @@ void write_text(std::ostream& out, const report_content& content) {
 
 void write_chart(std::ostream& out, const report_chart& chart) {
   out << "<div class=\"chart\" id=\"chart-" << chart.id << "\" data-chart=\"" << chart.id << "\"";
-  if (chart.spec.is_null()) out << " data-empty=\"" << escape_html(chart.empty_note) << "\"";
-  out << ">\n<h3>" << escape_html(chart.heading) << "</h3>\n<p class=\"caption\">" << escape_html(chart.caption)
+  if (chart.spec.is_null()) out << " data-empty=\"" << escape_markup(chart.empty_note) << "\"";
+  out << ">\n<h3>" << escape_markup(chart.heading) << "</h3>\n<p class=\"caption\">" << escape_markup(chart.caption)
       << "</p>\n";
   if (chart.spec.is_null()) {
-    out << "<p class=\"empty\">" << escape_html(chart.empty_note) << "</p>\n";
+    out << "<p class=\"empty\">" << escape_markup(chart.empty_note) << "</p>\n";
   } else {
     out << "<div class=\"view\"></div>\n";
   }
@@ -323,11 +297,11 @@ std::string render_html_report(const results_file& results, const std::filesyste
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta name=\"generator\" content=\"tracebench report\">\n"
-      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle
+      << "<title>" << escape_markup(title) << "</title>\n<style>" << kStyle
       << (content.pipeline_tables.empty() ? std::string_view() : kPipelineStyle)
       << "</style>\n</head>\n<body>\n<main>\n"
-      << "<header>\n<h1>" << escape_html(title) << "</h1>\n";
-  if (!content.subtitle.empty()) out << "<p class=\"subtitle\">" << escape_html(content.subtitle) << "</p>\n";
+      << "<header>\n<h1>" << escape_markup(title) << "</h1>\n";
+  if (!content.subtitle.empty()) out << "<p class=\"subtitle\">" << escape_markup(content.subtitle) << "</p>\n";
   out << "</header>\n";
   write_text(out, content);
 
@@ -337,8 +311,8 @@ std::string render_html_report(const results_file& results, const std::filesyste
     write_chart(out, chart);
     if (!chart.spec.is_null()) specs[chart.id] = chart.spec;
   }
-  out << "</section>\n<footer>Made by tracebench report from " << escape_html(results.origin) << ". Charts drawn by "
-      << escape_html(credits)
+  out << "</section>\n<footer>Made by tracebench report from " << escape_markup(results.origin) << ". Charts drawn by "
+      << escape_markup(credits)
       << " (BSD-3-Clause, University of Washington Interactive Data Lab), inlined in this file.</footer>\n"
       << "</main>\n";
   for (std::size_t i = 0; i < kLibraries.size(); ++i) {
@@ -360,19 +334,19 @@ std::string render_request_cost_html(const request_cost_points& points) {
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta name=\"generator\" content=\"tracebench report\">\n"
-      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n"
-      << "<header>\n<h1>" << escape_html(title) << "</h1>\n<p class=\"subtitle\">" << points.scales.size()
+      << "<title>" << escape_markup(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n"
+      << "<header>\n<h1>" << escape_markup(title) << "</h1>\n<p class=\"subtitle\">" << points.scales.size()
       << " work scales; each multiplies every cpu_us and wait_us of the scenario.</p>\n</header>\n"
       << "<section id=\"chart-request-cost\" class=\"chart\">\n"
       << render_request_cost_svg(points) << "</section>\n";
   write_table(out, table);
   out << "<section class=\"notes\">\n<p>"
-      << escape_html(
+      << escape_markup(
              "Median of per-round changes against the same round's off "
              "run [95% interval]; ~ = within noise.")
       << "</p>\n</section>\n<section id=\"sources\">\n<h2>Results files</h2>\n<ul>\n";
   for (const request_cost_scale& scale : points.scales) {
-    out << "<li>" << escape_html(printf_string("x%g: ", scale.work_scale) + scale.results_file)
+    out << "<li>" << escape_markup(printf_string("x%g: ", scale.work_scale) + scale.results_file)
         << (scale.complete ? "" : " (incomplete)") << "</li>\n";
   }
   out << "</ul>\n</section>\n<footer>Made by tracebench report.</footer>\n</main>\n</body>\n</html>\n";

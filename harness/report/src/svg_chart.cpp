@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "markup_escape.hpp"
 #include "report_charts.hpp"
 
 namespace tracebench::harness {
@@ -25,32 +26,6 @@ constexpr double kPointRadius = 3.5;
 
 constexpr std::array<std::string_view, 10> kPalette{"#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
                                                     "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"};
-
-std::string xml_escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Concatenation by appending: GCC 12 warns (-Wrestrict) on "literal" + std::string&&.
 template <typename... Parts>
@@ -111,7 +86,7 @@ class writer {
     out_ += cat("<text x=\"", px(x), "\" y=\"", px(y), "\" text-anchor=\"", anchor, "\" font-size=\"",
                 std::to_string(size > 0 ? size : look_.label_size), "\" fill=\"", look_.label_color, "\"");
     if (!extra.empty()) out_.append(" ").append(extra);
-    out_ += cat(">", xml_escaped(content), "</text>\n");
+    out_ += cat(">", escape_markup(content), "</text>\n");
   }
   void line(double x1, double y1, double x2, double y2, std::string_view color, double width = 1,
             std::string_view extra = "") {
@@ -139,7 +114,7 @@ void draw_series(writer& w, const svg_figure& figure, const svg_panel& panel, co
     const auto [x, y] = at(p.x, p.y);
     path += cat(path.empty() ? "" : " ", px(x), ",", px(y));
   }
-  w.raw(cat("<g class=\"series\" data-series=\"", xml_escaped(series.label), "\">\n"));
+  w.raw(cat("<g class=\"series\" data-series=\"", escape_markup(series.label), "\">\n"));
   if (series.points.size() > 1) {
     w.raw(cat("<polyline points=\"", path, "\" fill=\"none\" stroke=\"", series.color, "\" stroke-width=\"1.75\"", dash,
               "/>\n"));
@@ -153,7 +128,7 @@ void draw_series(writer& w, const svg_figure& figure, const svg_panel& panel, co
     }
     w.raw(cat("<circle cx=\"", px(x), "\" cy=\"", px(y), "\" r=\"", px(kPointRadius), "\" fill=\"",
               p.hollow ? std::string("white") : series.color, "\" stroke=\"", series.color,
-              "\" stroke-width=\"1.5\"><title>", xml_escaped(p.tooltip), "</title></circle>\n"));
+              "\" stroke-width=\"1.5\"><title>", escape_markup(p.tooltip), "</title></circle>\n"));
   }
   w.raw("</g>\n");
 }
@@ -251,8 +226,8 @@ std::string render_svg(const svg_figure& figure) {
   const double panel_height = kPanelHead + kPlotHeight + kPanelFoot;
   const double height = head + panel_height * static_cast<double>(figure.panels.size());
   w.raw(cat("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", px(kWidth), "\" height=\"", px(height),
-            "\" viewBox=\"0 0 ", px(kWidth), " ", px(height), "\" font-family=\"", xml_escaped(l.font), "\">\n"));
-  w.raw(cat("<title>", xml_escaped(figure.title), "</title>\n"));
+            "\" viewBox=\"0 0 ", px(kWidth), " ", px(height), "\" font-family=\"", escape_markup(l.font), "\">\n"));
+  w.raw(cat("<title>", escape_markup(figure.title), "</title>\n"));
   w.raw("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
   w.text(kLeft, 22, figure.title, "start", l.title_size + 3, "font-weight=\"bold\"");
   double y = 22;
