@@ -1,9 +1,9 @@
 #pragma once
 // A run that sampled every span leaves glibc's malloc arenas holding tens of MB of freed span
-// records, fragmented across the threads that allocated and freed them. Runs after it in the same
-// process were measured 25-37% slower (web-search: off at 3,776 req/s before the first 1/1 run,
-// 2,384-2,832 after it; 3,313-3,632 when the memory is handed back). Handing it back before each
-// run puts every run on a compact heap, so one configuration's garbage is not the next one's cost.
+// records, fragmented across the threads that allocated and freed them; handing them back before
+// each in-process run (--isolation none) puts it on a compact heap. It does not stop the slowdown
+// of later runs in one process (web-search off: 3,536 req/s in round 1, 2,424-2,936 in rounds
+// 8-10 with it), which is why each run gets a process of its own by default.
 
 namespace tracebench::harness {
 
