@@ -171,6 +171,16 @@ child_outcome run_child(const child_options& options, const std::function<void(s
   bool flooded = false;
   bool eof = false;
   std::string pending;
+  // Passes on every whole line of `pending` (and, at the end, what follows the last newline);
+  // nothing once the child flooded the pipe.
+  const auto deliver_lines = [&](bool at_end) {
+    std::size_t begin = 0;
+    for (std::size_t nl; (nl = pending.find('\n', begin)) != std::string::npos; begin = nl + 1) {
+      if (on_line && !flooded) on_line(std::string_view(pending).substr(begin, nl - begin));
+    }
+    if (at_end && begin < pending.size() && on_line && !flooded) on_line(std::string_view(pending).substr(begin));
+    pending.erase(0, begin);
+  };
   std::size_t total = 0;
   int status = 0;
   for (;;) {
@@ -182,11 +192,7 @@ child_outcome run_child(const child_options& options, const std::function<void(s
         if (n > 0) {
           total += static_cast<std::size_t>(n);
           pending.append(buffer, static_cast<std::size_t>(n));
-          std::size_t begin = 0;
-          for (std::size_t nl; (nl = pending.find('\n', begin)) != std::string::npos; begin = nl + 1) {
-            if (on_line && !flooded) on_line(std::string_view(pending).substr(begin, nl - begin));
-          }
-          pending.erase(0, begin);
+          deliver_lines(false);
           if (total > options.max_output && !flooded) {
             flooded = true;
             ::kill(pid, SIGKILL);
@@ -205,11 +211,7 @@ child_outcome run_child(const child_options& options, const std::function<void(s
       char buffer[65536];
       ssize_t n;
       while (!flooded && (n = ::read(read_end.get(), buffer, sizeof buffer)) > 0) pending.append(buffer, size_t(n));
-      std::size_t begin = 0;
-      for (std::size_t nl; (nl = pending.find('\n', begin)) != std::string::npos; begin = nl + 1) {
-        if (on_line && !flooded) on_line(std::string_view(pending).substr(begin, nl - begin));
-      }
-      if (begin < pending.size() && on_line && !flooded) on_line(std::string_view(pending).substr(begin));
+      deliver_lines(true);
       break;
     }
     const clock::time_point now = clock::now();
